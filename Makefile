@@ -1,0 +1,68 @@
+# The 3scale operator. `make help` lists the targets.
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+.DEFAULT_GOAL := help
+
+# Tools pinned in go.mod (`tool` directives) run through `go tool`: nothing is installed ad hoc.
+CONTROLLER_GEN := go tool controller-gen
+# The local control plane (kube-apiserver, etcd, kubectl) is built from source by hack/, once per
+# pinned version; this expands to the folder that holds the binaries.
+ENVTEST_ASSETS = $(shell hack/build-controlplane.sh)
+GO_TEST_FLAGS ?= -race -count=1
+THREESCALE_API_DESCRIPTIONS ?= $(abspath ../shared/3scale-api)
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  %-22s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: generate
+generate: ## Generate deepcopy code for the API types.
+	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths="./api/..."
+
+.PHONY: manifests
+manifests: ## Generate CRDs and RBAC from the API types and controller markers.
+	$(CONTROLLER_GEN) crd rbac:roleName=manager-role paths="./api/..." paths="./controllers/..." paths="./" \
+		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+
+.PHONY: bundle
+bundle: manifests ## Generate the OLM bundle under bundle/ from config/.
+	go run ./hack/gen-bundle
+
+.PHONY: verify-gen
+verify-gen: ## Fail when generated files (deepcopy, CRDs, RBAC, bundle) are stale.
+	@hack/verify-gen.sh
+
+.PHONY: fmt
+fmt: ## gofmt the code.
+	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: vet
+vet: ## go vet the code.
+	go vet ./...
+
+##@ Local control plane
+
+.PHONY: controlplane
+controlplane: ## Build kube-apiserver, etcd and kubectl from source into bin/ (cached).
+	@hack/build-controlplane.sh
+
+.PHONY: print-envtest-assets
+print-envtest-assets: ## Print the folder that holds kube-apiserver, etcd and kubectl (building them first if needed).
+	@echo "$(ENVTEST_ASSETS)"
+
+##@ Test
+
+.PHONY: test
+test: verify-gen vet ## Run every test (unit, contract, envtest integration) with the race detector.
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" THREESCALE_API_DESCRIPTIONS="$(THREESCALE_API_DESCRIPTIONS)" \
+		go test $(GO_TEST_FLAGS) ./...
+
+##@ Build
+
+.PHONY: build
+build: ## Build the operator binary into bin/manager.
+	go build -o bin/manager .

@@ -1,0 +1,17 @@
+// Package api gathers the operator's API groups so that callers register them all at once.
+package api
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+
+	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
+	capabilitiesv1alpha1 "github.com/threescale-oss/operator/api/capabilities/v1alpha1"
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+)
+
+// AddToScheme registers every group-version of the operator's API with a scheme.
+var AddToScheme = runtime.NewSchemeBuilder(
+	appsv1alpha1.AddToScheme,
+	capabilitiesv1beta1.AddToScheme,
+	capabilitiesv1alpha1.AddToScheme,
+).AddToScheme
