@@ -10,8 +10,11 @@ import (
 )
 
 // AddToScheme registers every group-version of the operator's API with a scheme.
-var AddToScheme = runtime.NewSchemeBuilder(
-	appsv1alpha1.AddToScheme,
-	capabilitiesv1beta1.AddToScheme,
-	capabilitiesv1alpha1.AddToScheme,
-).AddToScheme
+func AddToScheme(scheme *runtime.Scheme) error {
+	builder := runtime.NewSchemeBuilder(
+		appsv1alpha1.AddToScheme,
+		capabilitiesv1beta1.AddToScheme,
+		capabilitiesv1alpha1.AddToScheme,
+	)
+	return builder.AddToScheme(scheme)
+}
