@@ -2,6 +2,7 @@ package inmemory
 
 import (
 	"maps"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -90,3 +91,8 @@ func validateSystemName(errs fieldErrors, name string, taken func(string) bool) 
 	}
 	return errs
 }
+
+var emailRex = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// validEmail is a plausibility check of an email address, like porta's format validation.
+func validEmail(s string) bool { return emailRex.MatchString(s) }

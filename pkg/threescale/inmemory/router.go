@@ -40,8 +40,14 @@ type routeTable struct {
 // keys of the package say.
 func (t routeTable) handle(op string, sc scope, h handler) {
 	pattern := strings.TrimSuffix(op, ".json")
-	t.s.ops[pattern] = op
-	t.mux.Handle(pattern, t.s.operation(op, sc, h))
+	t.mux.Handle(pattern, t.s.operation(op, sc, h, true))
+}
+
+// handleUnlocked registers op like handle, for a handler that takes the store's lock itself
+// because it must do something slow first (open a tenant's listener).
+func (t routeTable) handleUnlocked(op string, sc scope, h handler) {
+	pattern := strings.TrimSuffix(op, ".json")
+	t.mux.Handle(pattern, t.s.operation(op, sc, h, false))
 }
 
 // routes builds the router of every operation the server knows.
@@ -114,7 +120,7 @@ func (w *statusWriter) WriteHeader(code int) {
 // operation wraps a handler with what every operation does, in 3scale's order as far as a
 // client can tell: log, latency and faults, authentication, then the operation itself under
 // the store's lock.
-func (s *Server) operation(op string, sc scope, h handler) http.Handler {
+func (s *Server) operation(op string, sc scope, h handler, lock bool) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		acct := listenerAccount(ctx)
@@ -149,9 +155,13 @@ func (s *Server) operation(op string, sc scope, h handler) http.Handler {
 			writeReply(w, rep)
 			return
 		}
-		s.store.mu.Lock()
-		rep = h(q)
-		s.store.mu.Unlock()
+		if lock {
+			s.store.mu.Lock()
+			rep = h(q)
+			s.store.mu.Unlock()
+		} else {
+			rep = h(q)
+		}
 		writeReply(w, rep)
 	})
 }

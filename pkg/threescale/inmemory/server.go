@@ -53,8 +53,6 @@ type Server struct {
 	cfg   config
 	store *store
 	mux   *http.ServeMux
-	// ops maps a ServeMux pattern to the operation key it serves.
-	ops map[string]string
 
 	// done is closed by Close so that hung and delayed requests return.
 	done      chan struct{}
@@ -87,7 +85,6 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		cfg:    cfg,
 		store:  newStore(),
-		ops:    map[string]string{},
 		done:   make(chan struct{}),
 		faults: map[string]*Fault{},
 		counts: map[string]int{},

@@ -63,6 +63,7 @@ func (st *store) newAccount(orgName string, master bool) *account {
 	a.CreatedAt = st.timestamp()
 	a.UpdatedAt = a.CreatedAt
 	a.adminToken = randomHex(32)
+	a.adminTokenID = st.id()
 	st.tokens[a.adminToken] = a.ID
 	st.accounts[a.ID] = a
 	return a
@@ -97,8 +98,12 @@ type account struct {
 	UpdatedAt   string `json:"updated_at"`
 	Master      bool   `json:"-"`
 
-	adminToken string
-	services   map[int64]*service
+	provider     providerFields
+	deletionDate string
+	annotations  map[string]string
+	adminToken   string
+	adminTokenID int64
+	services     map[int64]*service
 	// metrics holds the metrics and methods of the account's products and backends.
 	metrics map[int64]*metric
 }

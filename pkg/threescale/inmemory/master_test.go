@@ -1,0 +1,99 @@
+package inmemory
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestMasterProviderLifecycle(t *testing.T) {
+	srv, tenant := NewTestServer(t)
+	m := newAPI(t, srv.MasterURL(), srv.MasterToken())
+
+	r := m.do(http.MethodPost, "/master/api/providers.json", p(
+		"org_name", "Acme", "username", "admin", "email", "admin@acme.example.com", "password", "s3cret!!",
+		"annotations[managed_by]", "operator",
+	)).must(t, http.StatusCreated)
+	signup := r.obj(t, "signup")
+	acct, _ := signup["account"].(map[string]any)
+	tok, _ := signup["access_token"].(map[string]any)
+	if acct == nil || tok == nil {
+		t.Fatalf("signup lacks account or access_token: %s", r.Raw)
+	}
+	if acct["state"] != "approved" || acct["org_name"] != "Acme" {
+		t.Errorf("new tenant: %v", acct)
+	}
+	adminDomain, _ := acct["admin_domain"].(string)
+	value, _ := tok["value"].(string)
+	if !strings.HasPrefix(adminDomain, "127.0.0.1:") || value == "" {
+		t.Fatalf("admin_domain %q, token %q", adminDomain, value)
+	}
+	if acct["admin_base_url"] != "http://"+adminDomain {
+		t.Errorf("admin_base_url = %v", acct["admin_base_url"])
+	}
+	if diff := cmp.Diff(map[string]any{"managed_by": "operator"}, acct["annotations"]); diff != "" {
+		t.Errorf("annotations (-want +got):\n%s", diff)
+	}
+	pid := idPath(id(t, acct))
+
+	// The new tenant answers on its own listener with the returned token.
+	acme := newAPI(t, "http://"+adminDomain, value)
+	acme.do(http.MethodGet, "/admin/api/services.json", nil).must(t, http.StatusOK)
+
+	shown := m.do(http.MethodGet, "/master/api/providers/"+pid+".json", nil).must(t, http.StatusOK).obj(t, "signup")
+	if _, has := shown["access_token"]; has {
+		t.Errorf("show reveals an access token: %v", shown)
+	}
+	upd := m.do(http.MethodPut, "/master/api/providers/"+pid+".json", p("support_email", "help@acme.example.com")).
+		must(t, http.StatusOK).obj(t, "signup")["account"].(map[string]any)
+	if upd["support_email"] != "help@acme.example.com" {
+		t.Errorf("update: %v", upd)
+	}
+	bad := m.do(http.MethodPut, "/master/api/providers/"+pid+".json", p("state_event", "resume")).must(t, http.StatusUnprocessableEntity)
+	if _, ok := bad.errors(t)["state_event"]; !ok {
+		t.Errorf("invalid transition errors: %s", bad.Raw)
+	}
+
+	m.do(http.MethodDelete, "/master/api/providers/"+pid+".json", nil).must(t, http.StatusOK)
+	gone := m.do(http.MethodGet, "/master/api/providers/"+pid+".json", nil).must(t, http.StatusOK).obj(t, "signup")["account"].(map[string]any)
+	if gone["state"] != stateScheduledForDeletion || gone["deletion_date"] == nil {
+		t.Errorf("deleted tenant: %v", gone)
+	}
+	acme.do(http.MethodGet, "/admin/api/services.json", nil).must(t, http.StatusForbidden)
+	m.do(http.MethodDelete, "/master/api/providers/"+pid+".json", nil).must(t, http.StatusNotFound)
+
+	// resume brings it back.
+	m.do(http.MethodPut, "/master/api/providers/"+pid+".json", p("state_event", "resume")).must(t, http.StatusOK)
+	acme.do(http.MethodGet, "/admin/api/services.json", nil).must(t, http.StatusOK)
+
+	// The Master API is the master's: a tenant token is refused, on any listener.
+	newAPI(t, tenant.AdminURL, tenant.Token).do(http.MethodGet, "/master/api/providers/"+pid+".json", nil).must(t, http.StatusForbidden)
+	newAPI(t, srv.MasterURL(), tenant.Token).do(http.MethodGet, "/master/api/providers/"+pid+".json", nil).must(t, http.StatusForbidden)
+	m.do(http.MethodGet, "/master/api/providers/999999.json", nil).must(t, http.StatusNotFound)
+	m.do(http.MethodGet, "/master/api/providers/"+idPath(1)+".json", nil).must(t, http.StatusNotFound) // the master itself
+}
+
+func TestMasterProviderValidation(t *testing.T) {
+	srv, _ := NewTestServer(t)
+	m := newAPI(t, srv.MasterURL(), srv.MasterToken())
+	tests := map[string]struct {
+		params []string
+		want   map[string][]string
+	}{
+		"nothing": {nil, map[string][]string{"org_name": {msgBlank}, "username": {msgBlank}, "email": {msgBlank}, "password": {msgBlank}}},
+		"org taken": {[]string{"org_name", "test", "username", "admin", "email", "a@b.example", "password", "pw"},
+			map[string][]string{"org_name": {msgTaken}}},
+		"bad email": {[]string{"org_name", "New", "username", "admin", "email", "nope", "password", "pw"},
+			map[string][]string{"email": {"should look like an email address"}}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := m.do(http.MethodPost, "/master/api/providers.json", p(tc.params...)).must(t, http.StatusUnprocessableEntity)
+			if diff := cmp.Diff(tc.want, r.errors(t)); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
