@@ -51,6 +51,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	var metricsAddr, probeAddr string
 	var leaderElect bool
+	var leaderElectionNamespace string
 	fs.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "The address the Prometheus metrics endpoint binds to; \"0\" turns it off.")
 	// --metrics-addr and --enable-leader-election are the existing 3scale operator's flag names;
 	// they are kept so its Deployment arguments keep working.
@@ -58,6 +59,7 @@ func run(args []string) error {
 	fs.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "The address the /healthz and /readyz probes bind to.")
 	fs.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
 	fs.BoolVar(&leaderElect, "enable-leader-election", false, "Alias of --leader-elect.")
+	fs.StringVar(&leaderElectionNamespace, "leader-election-namespace", "", "The namespace of the leader election Lease; defaults to the operator's own namespace when it runs in a cluster.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -85,11 +87,12 @@ func run(args []string) error {
 		return fmt.Errorf("cannot find the Kubernetes API server: %w", err)
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
-		LeaderElectionID:       leaderElectionID,
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
+		HealthProbeBindAddress:  probeAddr,
+		LeaderElection:          leaderElect,
+		LeaderElectionID:        leaderElectionID,
+		LeaderElectionNamespace: leaderElectionNamespace,
 		// Stepping down promptly on shutdown lets a new replica take over without waiting for the
 		// lease to expire; safe because the process exits right after the manager stops.
 		LeaderElectionReleaseOnCancel: true,
