@@ -61,6 +61,13 @@ test: verify-gen vet ## Run every test (unit, contract, envtest integration) wit
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" THREESCALE_API_DESCRIPTIONS="$(THREESCALE_API_DESCRIPTIONS)" \
 		go test $(GO_TEST_FLAGS) ./...
 
+##@ Run
+
+DEMO_ARGS ?=
+.PHONY: demo
+demo: build ## The main job on a local default: control plane + in-memory 3scale + operator + sample CRs (DEMO_ARGS=--keep keeps it running).
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" go run ./hack/demo $(DEMO_ARGS)
+
 ##@ Build
 
 .PHONY: build

@@ -1,0 +1,222 @@
+// Command demo runs the operator's main job on a local default: a local control plane (real
+// kube-apiserver and etcd), the in-memory 3scale with one tenant, and the operator binary, then
+// applies sample custom resources, waits for the conditions asked for, and prints what Kubernetes
+// and 3scale hold. It cleans up every process it started, or keeps them running with --keep.
+//
+// Run it with `make demo` (which builds the control plane and the operator first).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/threescale-oss/operator/pkg/threescale"
+	"github.com/threescale-oss/operator/pkg/threescale/inmemory"
+	"github.com/threescale-oss/operator/test/envtestutil"
+)
+
+const namespace = "demo"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	manager := flag.String("manager", "bin/manager", "The operator binary to run.")
+	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml",
+		"Comma-separated sample files to apply into the demo namespace.")
+	waitFor := flag.String("wait", "",
+		"Comma-separated `kind/name=Condition` items to wait for, e.g. backend/backend1=Synced,product/product1=Synced.")
+	timeout := flag.Duration("timeout", 2*time.Minute, "How long to wait for each condition.")
+	latency := flag.Duration("latency", 20*time.Millisecond, "Latency the in-memory 3scale adds to every call, as a real one has.")
+	keep := flag.Bool("keep", false, "Keep everything running after the demo, until interrupted.")
+	flag.Parse()
+
+	step("starting the local control plane (kube-apiserver + etcd)")
+	cluster, err := envtestutil.Start()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = cluster.Stop() }()
+
+	step("starting the in-memory 3scale with tenant %q", namespace)
+	threescaleServer := inmemory.New(inmemory.WithLatency(*latency))
+	if err := threescaleServer.Start(); err != nil {
+		return err
+	}
+	defer threescaleServer.Close()
+	tenant, err := threescaleServer.CreateTenant(namespace)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  tenant admin URL: %s\n", tenant.AdminURL)
+
+	step("creating namespace %q and the threescale-provider-account secret", namespace)
+	if err := kubectl(cluster, "create", "namespace", namespace); err != nil {
+		return err
+	}
+	if err := kubectl(cluster, "-n", namespace, "create", "secret", "generic", "threescale-provider-account",
+		"--from-literal=adminURL="+tenant.AdminURL, "--from-literal=token="+tenant.Token); err != nil {
+		return err
+	}
+
+	step("starting the operator (%s), watching namespace %q", *manager, namespace)
+	stopOperator, err := startOperator(cluster, *manager)
+	if err != nil {
+		return err
+	}
+	defer stopOperator()
+
+	for _, file := range splitList(*samples) {
+		step("applying %s", file)
+		if err := kubectl(cluster, "-n", namespace, "apply", "-f", file); err != nil {
+			return err
+		}
+	}
+	for _, item := range splitList(*waitFor) {
+		object, condition, ok := strings.Cut(item, "=")
+		if !ok {
+			return fmt.Errorf("--wait item %q is not kind/name=Condition", item)
+		}
+		step("waiting for %s to be %s", object, condition)
+		if err := kubectl(cluster, "-n", namespace, "wait", "--for=condition="+condition, object, "--timeout="+timeout.String()); err != nil {
+			return err
+		}
+	}
+
+	step("what Kubernetes holds")
+	_ = kubectl(cluster, "-n", namespace, "get", "backends.capabilities.3scale.net,products.capabilities.3scale.net", "-o", "wide")
+	step("what 3scale holds")
+	if err := printTenant(tenant); err != nil {
+		return err
+	}
+
+	if *keep {
+		fmt.Printf("\nEverything keeps running. Try:\n  kubectl --kubeconfig %s -n %s get products,backends\nInterrupt (Ctrl-C) to stop and clean up.\n", cluster.KubeconfigPath, namespace)
+		signals := make(chan os.Signal, 1)
+		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+		<-signals
+	}
+	step("cleaning up")
+	return nil
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("==> "+format+"\n", args...)
+}
+
+func splitList(s string) []string {
+	var items []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// kubectl runs kubectl against the local control plane, printing its output.
+func kubectl(cluster *envtestutil.Env, args ...string) error {
+	r := cluster.Run("", args...)
+	fmt.Print(indent(r.Stdout))
+	if r.Err != nil {
+		return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), r.Err, r.Stderr)
+	}
+	return nil
+}
+
+func indent(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+// startOperator runs the operator binary against the local control plane and waits until it is ready.
+func startOperator(cluster *envtestutil.Env, manager string) (stop func(), err error) {
+	probeAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(os.TempDir(), "threescale-operator-demo.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(manager, "--metrics-bind-address=0", "--health-probe-bind-address="+probeAddr)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.KubeconfigPath, "WATCH_NAMESPACE="+namespace)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	fmt.Printf("  operator logs: %s\n", logPath)
+	stop = func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		logFile.Close()
+	}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + probeAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return stop, nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	stop()
+	return nil, errors.New("the operator did not become ready within a minute; see " + logPath)
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// printTenant lists the tenant's backends and products through the operator's own 3scale client.
+func printTenant(tenant inmemory.Tenant) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := threescale.New(tenant.AdminURL, tenant.Token)
+	if err != nil {
+		return err
+	}
+	backends, err := client.ListBackends(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d backend(s)\n", len(backends))
+	for _, b := range backends {
+		fmt.Printf("    backend id=%d system_name=%s name=%q private_endpoint=%s\n", b.ID, b.SystemName, b.Name, b.PrivateEndpoint)
+	}
+	products, err := client.ListProducts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d product(s)\n", len(products))
+	for _, p := range products {
+		fmt.Printf("    product id=%d system_name=%s name=%q deployment=%s\n", p.ID, p.SystemName, p.Name, p.DeploymentOption)
+	}
+	return nil
+}
