@@ -267,29 +267,54 @@ func TestAccountKindExamplesAreAccepted(t *testing.T) {
 	}
 }
 
+// TestAccountKindInvalidExamplesAreRejected follows test/api: when a file holds several objects,
+// all but the last are applied first (creates, or updates of an object of the same kind and name)
+// and must be accepted; the last one must be rejected with the `# want:` text.
 func TestAccountKindInvalidExamplesAreRejected(t *testing.T) {
 	schemas := accountKindSchemas(t)
 	objs, wants := readManifests(t, filepath.Join(apiTestdata, "invalid"))
-	perKind := map[string]int{}
+	byFile := map[string][]map[string]any{}
+	var files []string
 	for _, m := range objs {
-		s, ok := schemas[gvkOf(m.obj)]
-		if !ok {
-			continue
+		if _, ok := byFile[m.file]; !ok {
+			files = append(files, m.file)
 		}
-		perKind[gvkOf(m.obj)]++
-		want, ok := wants[m.file]
+		byFile[m.file] = append(byFile[m.file], m.obj)
+	}
+	perKind := map[string]int{}
+	for _, file := range files {
+		docs := byFile[file]
+		last := docs[len(docs)-1]
+		if _, ok := schemas[gvkOf(last)]; !ok {
+			continue // another kind: not ours to check here
+		}
+		perKind[gvkOf(last)]++
+		want, ok := wants[file]
 		if !ok || want == "" {
-			t.Errorf("%s: the first line must be `# want: <part of the error>`", m.file)
+			t.Errorf("%s: the first line must be `# want: <part of the error>`", file)
 			continue
 		}
-		errs := s.errorsOf(m.obj, nil)
+		applied := map[string]map[string]any{} // by kind and name, as the API server stores them
+		var errs []string
+		for i, obj := range docs {
+			key := gvkOf(obj) + "/" + nameOf(obj)
+			objSchema, ok := schemas[gvkOf(obj)]
+			if !ok {
+				t.Fatalf("%s: object %d is of kind %s, which these tests cannot apply", file, i+1, gvkOf(obj))
+			}
+			errs = objSchema.errorsOf(obj, applied[key])
+			if i < len(docs)-1 && len(errs) > 0 {
+				t.Fatalf("%s: object %d, which must be accepted, was rejected: %s", file, i+1, strings.Join(errs, "; "))
+			}
+			applied[key] = obj
+		}
 		if len(errs) == 0 {
-			t.Errorf("%s: accepted, want an error containing %q", m.file, want)
+			t.Errorf("%s: accepted, want an error containing %q", file, want)
 			continue
 		}
-		t.Logf("%s: %s", filepath.Base(m.file), strings.Join(errs, "; "))
+		t.Logf("%s: %s", filepath.Base(file), strings.Join(errs, "; "))
 		if all := strings.Join(errs, "\n"); !strings.Contains(all, want) {
-			t.Errorf("%s: errors do not contain %q:\n  %s", m.file, want, strings.ReplaceAll(all, "\n", "\n  "))
+			t.Errorf("%s: errors do not contain %q:\n  %s", file, want, strings.ReplaceAll(all, "\n", "\n  "))
 		}
 	}
 	for gvk := range schemas {
@@ -297,6 +322,12 @@ func TestAccountKindInvalidExamplesAreRejected(t *testing.T) {
 			t.Errorf("no invalid example of %s", gvk)
 		}
 	}
+}
+
+func nameOf(obj map[string]any) string {
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	return name
 }
 
 func TestAccountKindUpdates(t *testing.T) {
