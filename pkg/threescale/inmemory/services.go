@@ -216,10 +216,23 @@ func (q *request) baseURL() string {
 
 // onServiceCreated gives a new product what porta's ServiceCreator gives it besides its hits
 // metric.
-func (st *store) onServiceCreated(a *account, svc *service, hits *metric) {}
+func (st *store) onServiceCreated(a *account, svc *service, hits *metric) {
+	st.createDefaultMappingRule(a, svc, hits)
+}
 
 // onServiceUpdated keeps what depends on a product's settings in step with them.
 func (st *store) onServiceUpdated(a *account, svc *service) {}
 
 // onServiceDeleted removes what belongs to a deleted product besides its metrics.
-func (st *store) onServiceDeleted(a *account, svc *service) {}
+func (st *store) onServiceDeleted(a *account, svc *service) {
+	for id, r := range a.mappingRules {
+		if r.ownerType == ownerService && r.ownerID == svc.ID {
+			delete(a.mappingRules, id)
+		}
+	}
+	for id, u := range a.usages {
+		if u.ServiceID == svc.ID {
+			delete(a.usages, id)
+		}
+	}
+}

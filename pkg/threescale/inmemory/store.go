@@ -53,12 +53,15 @@ func (st *store) timestamp() string { return st.now().Format(time.RFC3339) }
 // newAccount stores a provider account with an admin access token.
 func (st *store) newAccount(orgName string, master bool) *account {
 	a := &account{
-		ID:       st.id(),
-		OrgName:  orgName,
-		Master:   master,
-		State:    "approved",
-		services: map[int64]*service{},
-		metrics:  map[int64]*metric{},
+		ID:           st.id(),
+		OrgName:      orgName,
+		Master:       master,
+		State:        "approved",
+		services:     map[int64]*service{},
+		metrics:      map[int64]*metric{},
+		backends:     map[int64]*backend{},
+		usages:       map[int64]*backendUsage{},
+		mappingRules: map[int64]*mappingRule{},
 	}
 	a.CreatedAt = st.timestamp()
 	a.UpdatedAt = a.CreatedAt
@@ -105,7 +108,11 @@ type account struct {
 	adminTokenID int64
 	services     map[int64]*service
 	// metrics holds the metrics and methods of the account's products and backends.
-	metrics map[int64]*metric
+	metrics  map[int64]*metric
+	backends map[int64]*backend
+	usages   map[int64]*backendUsage
+	// mappingRules holds the mapping rules of the account's products and backends.
+	mappingRules map[int64]*mappingRule
 }
 
 // randomHex returns n random bytes in hex, the shape of 3scale's tokens and keys.
