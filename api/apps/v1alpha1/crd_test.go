@@ -22,6 +22,7 @@ import (
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"sigs.k8s.io/yaml"
@@ -232,10 +233,15 @@ func readObjects(t *testing.T, dir string, prefixes ...string) []testObject {
 		}
 		decoder := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 		for {
-			var obj map[string]any
-			if err := decoder.Decode(&obj); errors.Is(err, io.EOF) {
+			var raw json.RawMessage
+			if err := decoder.Decode(&raw); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
+				t.Fatalf("%s: %v", e.Name(), err)
+			}
+			// Decode numbers as the apiserver does: integers as int64, not float64.
+			var obj map[string]any
+			if err := utiljson.Unmarshal(raw, &obj); err != nil {
 				t.Fatalf("%s: %v", e.Name(), err)
 			}
 			if obj != nil {
