@@ -224,16 +224,33 @@ func TestDocumentationExamplesAreValid(t *testing.T) {
 	if len(files) < 12 {
 		t.Errorf("found %d examples, want at least 12", len(files))
 	}
+	for _, file := range files {
+		content, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(content), "# source:") {
+			t.Errorf("%s does not start with a `# source:` line", filepath.Base(file))
+		}
+	}
+	checkAccepted(t, files)
+}
+
+func TestSamplesAreValid(t *testing.T) {
+	var files []string
+	for _, kind := range []string{"product", "backend", "openapi", "activedoc"} {
+		files = append(files, filepath.Join(repoRoot(t), "config", "samples", "capabilities_v1beta1_"+kind+".yaml"))
+	}
+	checkAccepted(t, files)
+}
+
+// checkAccepted checks that the API server would accept every Product, Backend, OpenAPI and
+// ActiveDoc of the files, and that each file holds at least one of them.
+func checkAccepted(t *testing.T, files []string) {
+	t.Helper()
 	schemas := map[string]*crdSchema{}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			content, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.HasPrefix(string(content), "# source:") {
-				t.Errorf("does not start with a `# source:` line")
-			}
 			mine := 0
 			for _, obj := range objects(t, file) {
 				kind, _ := obj["kind"].(string)
