@@ -283,3 +283,14 @@ func (st *store) createDefaultMappingRule(a *account, svc *service, hits *metric
 	r.Links = []link{{Rel: "self", Href: base + "/proxy/mapping_rules/" + itoa(r.ID)}, {Rel: "service", Href: base}, {Rel: "proxy", Href: base + "/proxy"}}
 	a.mappingRules[r.ID] = r
 }
+
+// onMetricDeleted removes the mapping rules that counted a deleted metric, as porta's
+// dependent destroy does.
+func (st *store) onMetricDeleted(a *account, m *metric) {
+	for id, r := range a.mappingRules {
+		if r.MetricID == m.id {
+			delete(a.mappingRules, id)
+			a.renumber(r.ownerType, r.ownerID, nil, 0)
+		}
+	}
+}

@@ -29,6 +29,8 @@ type service struct {
 	CreatedAt                   string            `json:"created_at"`
 	UpdatedAt                   string            `json:"updated_at"`
 	Links                       []link            `json:"links"`
+
+	proxy *proxy
 }
 
 // link is one of porta's hypermedia links.
@@ -217,6 +219,7 @@ func (q *request) baseURL() string {
 // onServiceCreated gives a new product what porta's ServiceCreator gives it besides its hits
 // metric.
 func (st *store) onServiceCreated(a *account, svc *service, hits *metric) {
+	svc.proxy = st.newProxy(a, svc)
 	st.createDefaultMappingRule(a, svc, hits)
 }
 

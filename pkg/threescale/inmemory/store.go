@@ -62,6 +62,7 @@ func (st *store) newAccount(orgName string, master bool) *account {
 		backends:     map[int64]*backend{},
 		usages:       map[int64]*backendUsage{},
 		mappingRules: map[int64]*mappingRule{},
+		policies:     map[int64]*policy{},
 	}
 	a.CreatedAt = st.timestamp()
 	a.UpdatedAt = a.CreatedAt
@@ -113,6 +114,8 @@ type account struct {
 	usages   map[int64]*backendUsage
 	// mappingRules holds the mapping rules of the account's products and backends.
 	mappingRules map[int64]*mappingRule
+	// policies is the account's Policy Registry.
+	policies map[int64]*policy
 }
 
 // randomHex returns n random bytes in hex, the shape of 3scale's tokens and keys.
