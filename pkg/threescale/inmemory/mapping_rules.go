@@ -284,13 +284,23 @@ func (st *store) createDefaultMappingRule(a *account, svc *service, hits *metric
 	a.mappingRules[r.ID] = r
 }
 
-// onMetricDeleted removes the mapping rules that counted a deleted metric, as porta's
-// dependent destroy does.
+// onMetricDeleted removes the mapping rules, limits and pricing rules of a deleted metric, as
+// porta's dependent destroy does.
 func (st *store) onMetricDeleted(a *account, m *metric) {
 	for id, r := range a.mappingRules {
 		if r.MetricID == m.id {
 			delete(a.mappingRules, id)
 			a.renumber(r.ownerType, r.ownerID, nil, 0)
+		}
+	}
+	for id, l := range a.limits {
+		if l.MetricID == m.id {
+			delete(a.limits, id)
+		}
+	}
+	for id, r := range a.pricingRules {
+		if r.MetricID == m.id {
+			delete(a.pricingRules, id)
 		}
 	}
 }

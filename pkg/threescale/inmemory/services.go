@@ -238,4 +238,7 @@ func (st *store) onServiceDeleted(a *account, svc *service) {
 			delete(a.usages, id)
 		}
 	}
+	for _, p := range a.plansOf(svc.ID) {
+		st.deletePlan(a, p)
+	}
 }

@@ -63,6 +63,10 @@ func (st *store) newAccount(orgName string, master bool) *account {
 		usages:       map[int64]*backendUsage{},
 		mappingRules: map[int64]*mappingRule{},
 		policies:     map[int64]*policy{},
+		plans:        map[int64]*appPlan{},
+		limits:       map[int64]*limit{},
+		pricingRules: map[int64]*pricingRule{},
+		applications: map[int64]*application{},
 	}
 	a.CreatedAt = st.timestamp()
 	a.UpdatedAt = a.CreatedAt
@@ -115,7 +119,11 @@ type account struct {
 	// mappingRules holds the mapping rules of the account's products and backends.
 	mappingRules map[int64]*mappingRule
 	// policies is the account's Policy Registry.
-	policies map[int64]*policy
+	policies     map[int64]*policy
+	plans        map[int64]*appPlan
+	limits       map[int64]*limit
+	pricingRules map[int64]*pricingRule
+	applications map[int64]*application
 }
 
 // randomHex returns n random bytes in hex, the shape of 3scale's tokens and keys.
