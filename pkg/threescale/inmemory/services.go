@@ -241,4 +241,9 @@ func (st *store) onServiceDeleted(a *account, svc *service) {
 	for _, p := range a.plansOf(svc.ID) {
 		st.deletePlan(a, p)
 	}
+	for _, d := range a.activeDocs {
+		if d.ServiceID != nil && *d.ServiceID == svc.ID {
+			d.ServiceID = nil
+		}
+	}
 }

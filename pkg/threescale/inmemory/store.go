@@ -67,6 +67,7 @@ func (st *store) newAccount(orgName string, master bool) *account {
 		limits:       map[int64]*limit{},
 		pricingRules: map[int64]*pricingRule{},
 		applications: map[int64]*application{},
+		activeDocs:   map[int64]*activeDoc{},
 	}
 	a.CreatedAt = st.timestamp()
 	a.UpdatedAt = a.CreatedAt
@@ -124,6 +125,7 @@ type account struct {
 	limits       map[int64]*limit
 	pricingRules map[int64]*pricingRule
 	applications map[int64]*application
+	activeDocs   map[int64]*activeDoc
 }
 
 // randomHex returns n random bytes in hex, the shape of 3scale's tokens and keys.
