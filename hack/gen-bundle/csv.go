@@ -279,9 +279,10 @@ func statusDescriptors(v *apiextensionsv1.CustomResourceValidation) []v1alpha1.S
 }
 
 // almExamples is the alm-examples annotation: the samples whose kind the bundle owns, as an
-// indented JSON array sorted by group, kind and name (OLM offers the first of each kind as the
-// console's "create" template). Samples of kinds without a CRD yet are left out with a note:
-// OLM rejects examples of APIs the CSV does not provide.
+// indented JSON array sorted by group and kind. Samples of one kind keep their order in
+// config/samples, because the console offers the first one as the "create" template: the sample
+// author decides which. Samples of kinds without a CRD (supporting Secrets, or a CRD not written
+// yet) are left out with a note: OLM rejects examples of APIs the CSV does not provide.
 func almExamples(samples []unstructured.Unstructured, provided map[schema.GroupVersionKind]bool) (string, []string, error) {
 	var notes []string
 	kept := make([]unstructured.Unstructured, 0, len(samples))
@@ -298,10 +299,7 @@ func almExamples(samples []unstructured.Unstructured, provided map[schema.GroupV
 		if a.Group != b.Group {
 			return a.Group < b.Group
 		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return kept[i].GetName() < kept[j].GetName()
+		return a.Kind < b.Kind
 	})
 	objects := make([]map[string]any, 0, len(kept))
 	for _, s := range kept {

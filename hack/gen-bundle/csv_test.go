@@ -158,7 +158,7 @@ func TestBuildCSV(t *testing.T) {
 		wantErr bool
 	}{
 		"Defaults": {
-			reason: "The image is config/manager's repository tagged with the version; unowned samples are left out with a note; examples are sorted.",
+			reason: "The image is config/manager's repository tagged with the version; unowned samples are left out with a note; samples of one kind keep their file order.",
 			opts:   options{Version: "0.1.0"},
 		},
 		"ImageFlag": {
@@ -259,7 +259,7 @@ func TestBuildCSV(t *testing.T) {
 			want := csvSummary{
 				Name:           "threescale-operator.v0.1.0",
 				ContainerImage: "quay.io/example/op:v0.1.0",
-				Examples:       []string{"Product/product-a", "Product/product-b"},
+				Examples:       []string{"Product/product-b", "Product/product-a"},
 				Owned:          wantOwned,
 				Deployment:     wantDeployment("quay.io/example/op:v0.1.0"),
 				Permissions:    wantPermissions(),
