@@ -143,23 +143,19 @@ func WithMetricsRegisterer(r prometheus.Registerer) Option {
 // New returns a Client for the 3scale admin portal at adminURL (e.g.
 // "https://3scale-admin.apps.example.com"), authenticated with token.
 func New(adminURL, token string, opts ...Option) (*Client, error) {
+	// Errors about the URL never quote it: a misplaced token (?access_token=...) would leak.
 	base, err := url.Parse(strings.TrimSuffix(adminURL, "/"))
-	if err != nil {
-		// url.Parse errors quote the input; an admin URL is not a secret.
-		return nil, fmt.Errorf("threescale: invalid admin URL: %w", err)
-	}
-	if base.Scheme != "http" && base.Scheme != "https" {
-		return nil, fmt.Errorf("threescale: admin URL %q must be http or https", adminURL)
-	}
-	if base.Host == "" {
-		return nil, fmt.Errorf("threescale: admin URL %q has no host", adminURL)
-	}
-	if base.User != nil {
-		// Credentials in the URL would leak into every error message that prints it.
+	switch {
+	case err != nil:
+		return nil, errors.New("threescale: admin URL does not parse")
+	case base.Scheme != "http" && base.Scheme != "https":
+		return nil, errors.New("threescale: admin URL must be http or https")
+	case base.Host == "":
+		return nil, errors.New("threescale: admin URL has no host")
+	case base.User != nil:
 		return nil, errors.New("threescale: admin URL must not contain credentials")
-	}
-	if base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("threescale: admin URL %q must not have a query or fragment", adminURL)
+	case base.RawQuery != "" || base.ForceQuery || base.Fragment != "":
+		return nil, errors.New("threescale: admin URL must not have a query or fragment")
 	}
 	if token == "" {
 		return nil, errors.New("threescale: empty access token")
