@@ -136,7 +136,8 @@ type ActiveDoc struct {
 type ActiveDocList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []ActiveDoc `json:"items"`
+	// Items are the ActiveDoc objects of the list.
+	Items []ActiveDoc `json:"items"`
 }
 
 func init() {

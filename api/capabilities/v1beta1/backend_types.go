@@ -135,7 +135,8 @@ type Backend struct {
 type BackendList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []Backend `json:"items"`
+	// Items are the Backend objects of the list.
+	Items []Backend `json:"items"`
 }
 
 func init() {

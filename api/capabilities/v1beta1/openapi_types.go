@@ -150,7 +150,8 @@ type OpenAPI struct {
 type OpenAPIList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []OpenAPI `json:"items"`
+	// Items are the OpenAPI objects of the list.
+	Items []OpenAPI `json:"items"`
 }
 
 func init() {

@@ -441,7 +441,8 @@ type Product struct {
 type ProductList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []Product `json:"items"`
+	// Items are the Product objects of the list.
+	Items []Product `json:"items"`
 }
 
 func init() {
