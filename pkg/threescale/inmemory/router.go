@@ -62,6 +62,8 @@ func (s *Server) routes() *http.ServeMux {
 	s.policyRoutes(t)
 	s.planRoutes(t)
 	s.activeDocRoutes(t)
+	s.accountRoutes(t)
+	s.applicationRoutes(t)
 	// A catch-all so unknown paths and methods answer like 3scale, and are logged.
 	t.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		ref := s.logCall(Call{Method: r.Method, Path: originalPath(r.Context()), Tenant: listenerAccount(r.Context())})

@@ -238,6 +238,12 @@ func (st *store) onServiceDeleted(a *account, svc *service) {
 			delete(a.usages, id)
 		}
 	}
+	// porta: "Deleting a service removes all applications and service subscriptions."
+	for id, app := range a.applications {
+		if app.serviceID == svc.ID {
+			delete(a.applications, id)
+		}
+	}
 	for _, p := range a.plansOf(svc.ID) {
 		st.deletePlan(a, p)
 	}

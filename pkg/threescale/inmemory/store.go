@@ -68,6 +68,8 @@ func (st *store) newAccount(orgName string, master bool) *account {
 		pricingRules: map[int64]*pricingRule{},
 		applications: map[int64]*application{},
 		activeDocs:   map[int64]*activeDoc{},
+		buyers:       map[int64]*buyer{},
+		users:        map[int64]*user{},
 	}
 	a.CreatedAt = st.timestamp()
 	a.UpdatedAt = a.CreatedAt
@@ -126,6 +128,9 @@ type account struct {
 	pricingRules map[int64]*pricingRule
 	applications map[int64]*application
 	activeDocs   map[int64]*activeDoc
+	buyers       map[int64]*buyer
+	// users holds the users of every developer account of the provider.
+	users map[int64]*user
 }
 
 // randomHex returns n random bytes in hex, the shape of 3scale's tokens and keys.
