@@ -2,6 +2,7 @@ package inmemory
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -33,6 +34,15 @@ var httpClient = &http.Client{Timeout: 10 * time.Second}
 // do sends method path with params, the token as access_token, form-encoded for writes.
 func (a api) do(method, path string, params url.Values) resp {
 	a.t.Helper()
+	r, err := a.try(method, path, params)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return r
+}
+
+// try is do without failing the test, for goroutines other than the test's.
+func (a api) try(method, path string, params url.Values) (resp, error) {
 	if params == nil {
 		params = url.Values{}
 	}
@@ -51,9 +61,9 @@ func (a api) do(method, path string, params url.Values) resp {
 		}
 	}
 	if err != nil {
-		a.t.Fatalf("new request: %v", err)
+		return resp{}, err
 	}
-	return a.send(req)
+	return a.trySend(req)
 }
 
 // doJSON sends a JSON body, with the token in the query.
@@ -73,22 +83,30 @@ func (a api) doJSON(method, path string, body any) resp {
 
 func (a api) send(req *http.Request) resp {
 	a.t.Helper()
+	r, err := a.trySend(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return r
+}
+
+func (a api) trySend(req *http.Request) (resp, error) {
 	res, err := httpClient.Do(req)
 	if err != nil {
-		a.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+		return resp{}, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		a.t.Fatalf("read body: %v", err)
+		return resp{}, fmt.Errorf("read body: %w", err)
 	}
 	r := resp{Status: res.StatusCode, Header: res.Header, Raw: string(raw)}
 	if len(raw) > 0 && raw[0] == '{' {
 		if err := json.Unmarshal(raw, &r.Body); err != nil {
-			a.t.Fatalf("decode %q: %v", raw, err)
+			return resp{}, fmt.Errorf("decode %q: %w", raw, err)
 		}
 	}
-	return r
+	return r, nil
 }
 
 // must asserts the status and returns the response.

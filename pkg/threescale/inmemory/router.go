@@ -40,6 +40,7 @@ type routeTable struct {
 // keys of the package say.
 func (t routeTable) handle(op string, sc scope, h handler) {
 	pattern := strings.TrimSuffix(op, ".json")
+	t.s.ops = append(t.s.ops, op)
 	t.mux.Handle(pattern, t.s.operation(op, sc, h, true))
 }
 
@@ -47,8 +48,13 @@ func (t routeTable) handle(op string, sc scope, h handler) {
 // because it must do something slow first (open a tenant's listener).
 func (t routeTable) handleUnlocked(op string, sc scope, h handler) {
 	pattern := strings.TrimSuffix(op, ".json")
+	t.s.ops = append(t.s.ops, op)
 	t.mux.Handle(pattern, t.s.operation(op, sc, h, false))
 }
+
+// Operations returns the keys of every operation the server serves, in registration order,
+// so that a contract test can hold them to the API description.
+func (s *Server) Operations() []string { return append([]string(nil), s.ops...) }
 
 // routes builds the router of every operation the server knows.
 func (s *Server) routes() *http.ServeMux {

@@ -53,6 +53,8 @@ type Server struct {
 	cfg   config
 	store *store
 	mux   *http.ServeMux
+	// ops are the operation keys of the routes, set once by New.
+	ops []string
 
 	// done is closed by Close so that hung and delayed requests return.
 	done      chan struct{}
