@@ -294,27 +294,40 @@ func deployProxy(q *request) reply {
 }
 
 // deploy stores the product's current configuration as the next sandbox version, unless it
-// equals the latest one (porta compares contents the same way) or the product has no backend
-// (porta refuses a configuration without one). It reports whether a version was created.
+// equals the latest one (porta's ApicastV2DeploymentService compares contents the same way) or
+// the product has no backend (porta refuses a configuration without one). A service mesh
+// product goes to production at once, as porta's ProxyDeploymentService does. It reports
+// whether a sandbox version was created.
 func (st *store) deploy(a *account, svc *service) bool {
 	if a.firstBackend(svc.ID) == nil {
 		return false
 	}
 	content := a.configContent(svc)
 	configs := svc.proxy.configs[envSandbox]
-	if n := len(configs); n > 0 && reflect.DeepEqual(configs[n-1].Content, content) {
-		return false
+	created := false
+	if n := len(configs); n == 0 || !reflect.DeepEqual(configs[n-1].Content, content) {
+		version := int64(1)
+		if n > 0 {
+			version = configs[n-1].Version + 1
+		}
+		configs = append(configs, &proxyConfig{
+			ID: st.id(), Version: version, Environment: envSandbox, Content: content, serviceID: svc.ID,
+		})
+		svc.proxy.configs[envSandbox] = configs
+		now := st.timestamp()
+		svc.proxy.DeployedAt = &now
+		created = true
 	}
-	version := int64(1)
-	if n := len(configs); n > 0 {
-		version = configs[n-1].Version + 1
+	if svc.DeploymentOption == "service_mesh_istio" {
+		newest := configs[len(configs)-1]
+		prod := svc.proxy.configs[envProduction]
+		if n := len(prod); n == 0 || prod[n-1].Version != newest.Version {
+			svc.proxy.configs[envProduction] = append(prod, &proxyConfig{
+				ID: st.id(), Version: newest.Version, Environment: envProduction, Content: newest.Content, serviceID: svc.ID,
+			})
+		}
 	}
-	svc.proxy.configs[envSandbox] = append(configs, &proxyConfig{
-		ID: st.id(), Version: version, Environment: envSandbox, Content: content, serviceID: svc.ID,
-	})
-	now := st.timestamp()
-	svc.proxy.DeployedAt = &now
-	return true
+	return created
 }
 
 // configContent is the gateway configuration APIcast would get for svc now: a JSON object,

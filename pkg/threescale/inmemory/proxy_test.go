@@ -183,3 +183,15 @@ func TestMetricInLatestConfigCannotBeDeleted(t *testing.T) {
 	c.do(http.MethodPost, base+"/proxy/deploy.json", nil).must(t, http.StatusCreated)
 	c.do(http.MethodDelete, base+"/metrics/"+mid+".json", nil).must(t, http.StatusOK)
 }
+
+func TestServiceMeshDeploysToProduction(t *testing.T) {
+	_, tenant := NewTestServer(t)
+	c := newAPI(t, tenant.AdminURL, tenant.Token)
+	base, _ := productWithBackend(t, c, "Mesh")
+	c.do(http.MethodPut, base+".json", p("deployment_option", "service_mesh_istio")).must(t, http.StatusOK)
+	c.do(http.MethodPost, base+"/proxy/deploy.json", nil).must(t, http.StatusCreated)
+	c.do(http.MethodPost, base+"/proxy/deploy.json", nil).must(t, http.StatusCreated)
+	if diff := cmp.Diff([]float64{1}, configVersions(t, c, base, "production")); diff != "" {
+		t.Errorf("production versions (-want +got):\n%s", diff)
+	}
+}
