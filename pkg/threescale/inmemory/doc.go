@@ -18,5 +18,16 @@
 // "GET /admin/api/services/{service_id}/metrics.json", and it injects faults (latency, error
 // rates, 429 with Retry-After, hung requests) by the same keys.
 //
+// Shapes a client must expect, all read from porta and easy to get wrong:
+//   - lists are {"<plural>": [{"<singular>": {...}}, ...], "metadata": {...}}; application
+//     plans list as "plans" of "application_plan", ActiveDocs as "api_docs" of "api_doc",
+//     the policy chain as {"policies_config": [...]}, the Master API answers
+//     {"signup": {"account": {...}, "access_token": {...}}};
+//   - a created object answers 201, a DELETE 200 with an empty body, a refused DELETE 403
+//     with {"errors": {...}} (porta's responder), a POST to deploy or promote 201;
+//   - backend metrics show their system_name with the backend's ID as suffix ("hits.42");
+//   - private endpoints and proxy endpoints get their default port ("https://api:443");
+//   - a product's metrics list includes its methods; system names need two characters.
+//
 // Tests use NewTestServer; the command cmd/threescale-inmemory runs it as a process.
 package inmemory
