@@ -158,7 +158,10 @@ func wantedMessage(content string) (string, bool) {
 	first, _, _ := strings.Cut(content, "\n")
 	want, ok := strings.CutPrefix(strings.TrimSpace(first), "# want:")
 	want = strings.TrimSpace(want)
-	return want, ok && want != ""
+	if !ok || want == "" {
+		return "", false
+	}
+	return want, true
 }
 
 // splitDocuments splits a YAML stream on `---` lines and drops documents that hold only comments.
