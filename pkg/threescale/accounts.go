@@ -101,6 +101,11 @@ func (c *Client) ApproveAccount(ctx context.Context, id int64) (*Account, error)
 	return one[Account](ctx, c, opApproveAccount, nil, id)
 }
 
+// MakeAccountPending puts a developer account back to pending (approval).
+func (c *Client) MakeAccountPending(ctx context.Context, id int64) (*Account, error) {
+	return one[Account](ctx, c, opMakeAccountPending, nil, id)
+}
+
 // User is a user of a developer account.
 type User struct {
 	ID        int64  `json:"id"`

@@ -89,9 +89,10 @@ type changePlanParams struct {
 	PlanID int64 `form:"plan_id"`
 }
 
-// ChangeApplicationPlan moves an application to another plan of its product.
-func (c *Client) ChangeApplicationPlan(ctx context.Context, accountID, id, planID int64) (*Application, error) {
-	return one[Application](ctx, c, opChangeApplicationPlan, changePlanParams{PlanID: planID}, accountID, id)
+// ChangeApplicationPlan moves an application to another plan of its product. 3scale answers with
+// the plan, not the application.
+func (c *Client) ChangeApplicationPlan(ctx context.Context, accountID, id, planID int64) (*ApplicationPlan, error) {
+	return one[ApplicationPlan](ctx, c, opChangeApplicationPlan, changePlanParams{PlanID: planID}, accountID, id)
 }
 
 // SuspendApplication suspends an application: the gateway refuses its calls.

@@ -154,8 +154,9 @@ var (
 	opGetAccount    = def("GET /admin/api/accounts/{id}.json", nil, operation{Wrap: "account"})
 	opUpdateAccount = def("PUT /admin/api/accounts/{id}.json", AccountParams{}, operation{Wrap: "account",
 		Undocumented: map[string]string{"annotations[*]": whyAccountAnnotations}})
-	opDeleteAccount  = def("DELETE /admin/api/accounts/{id}.json", nil, operation{})
-	opApproveAccount = def("PUT /admin/api/accounts/{id}/approve.json", nil, operation{Wrap: "account"})
+	opDeleteAccount      = def("DELETE /admin/api/accounts/{id}.json", nil, operation{})
+	opApproveAccount     = def("PUT /admin/api/accounts/{id}/approve.json", nil, operation{Wrap: "account"})
+	opMakeAccountPending = def("PUT /admin/api/accounts/{id}/make_pending.json", nil, operation{Wrap: "account"})
 
 	opListUsers      = def("GET /admin/api/accounts/{account_id}/users.json", UserFilter{}, operation{List: "users", Item: "user"})
 	opCreateUser     = def("POST /admin/api/accounts/{account_id}/users.json", UserParams{}, operation{Wrap: "user"})
@@ -178,7 +179,7 @@ var (
 	opUpdateApplication       = def("PUT /admin/api/accounts/{account_id}/applications/{id}.json", ApplicationUpdateParams{}, operation{Wrap: "application"})
 	opDeleteApplication       = def("DELETE /admin/api/accounts/{account_id}/applications/{id}.json", nil, operation{})
 	opAcceptApplication       = def("PUT /admin/api/accounts/{account_id}/applications/{id}/accept.json", nil, operation{Wrap: "application"})
-	opChangeApplicationPlan   = def("PUT /admin/api/accounts/{account_id}/applications/{id}/change_plan.json", changePlanParams{}, operation{Wrap: "application"})
+	opChangeApplicationPlan   = def("PUT /admin/api/accounts/{account_id}/applications/{id}/change_plan.json", changePlanParams{}, operation{Wrap: "application_plan"})
 	opSuspendApplication      = def("PUT /admin/api/accounts/{account_id}/applications/{id}/suspend.json", nil, operation{Wrap: "application"})
 	opResumeApplication       = def("PUT /admin/api/accounts/{account_id}/applications/{id}/resume.json", nil, operation{Wrap: "application"})
 

@@ -1,6 +1,10 @@
 package threescale
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"strings"
+)
 
 // Metric is a metric or a method of a product or a backend. Methods are metrics whose parent is
 // the "hits" metric; ParentID is set for them.
@@ -144,4 +148,17 @@ func (c *Client) UpdateBackendMethod(ctx context.Context, backendID, metricID, i
 // DeleteBackendMethod deletes a method of a backend.
 func (c *Client) DeleteBackendMethod(ctx context.Context, backendID, metricID, id int64) error {
 	return none(ctx, c, opDeleteBackendMethod, nil, backendID, metricID, id)
+}
+
+// BackendMetricSystemName returns the system name 3scale shows for a backend's metric or method:
+// the name given at creation with the backend's ID as a suffix ("hits" becomes "hits.42"), so
+// that names stay unique across the backends a product uses.
+func BackendMetricSystemName(name string, backendID int64) string {
+	return name + "." + strconv.FormatInt(backendID, 10)
+}
+
+// TrimBackendMetricSuffix undoes BackendMetricSystemName: "hits.42" of backend 42 is "hits".
+// Names without the backend's suffix are returned unchanged.
+func TrimBackendMetricSuffix(systemName string, backendID int64) string {
+	return strings.TrimSuffix(systemName, "."+strconv.FormatInt(backendID, 10))
 }
