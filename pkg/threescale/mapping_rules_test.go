@@ -26,7 +26,9 @@ func TestMappingRules(t *testing.T) {
 	}{
 		"product": {
 			create: func(r MappingRuleParams) (*MappingRule, error) { return c.CreateProductMappingRule(ctx, p.ID, r) },
-			update: func(id int64, r MappingRuleParams) (*MappingRule, error) { return c.UpdateProductMappingRule(ctx, p.ID, id, r) },
+			update: func(id int64, r MappingRuleParams) (*MappingRule, error) {
+				return c.UpdateProductMappingRule(ctx, p.ID, id, r)
+			},
 			get:    func(id int64) (*MappingRule, error) { return c.GetProductMappingRule(ctx, p.ID, id) },
 			list:   func() ([]MappingRule, error) { return c.ListProductMappingRules(ctx, p.ID) },
 			del:    func(id int64) error { return c.DeleteProductMappingRule(ctx, p.ID, id) },
@@ -34,7 +36,9 @@ func TestMappingRules(t *testing.T) {
 		},
 		"backend": {
 			create: func(r MappingRuleParams) (*MappingRule, error) { return c.CreateBackendMappingRule(ctx, b.ID, r) },
-			update: func(id int64, r MappingRuleParams) (*MappingRule, error) { return c.UpdateBackendMappingRule(ctx, b.ID, id, r) },
+			update: func(id int64, r MappingRuleParams) (*MappingRule, error) {
+				return c.UpdateBackendMappingRule(ctx, b.ID, id, r)
+			},
 			get:    func(id int64) (*MappingRule, error) { return c.GetBackendMappingRule(ctx, b.ID, id) },
 			list:   func() ([]MappingRule, error) { return c.ListBackendMappingRules(ctx, b.ID) },
 			del:    func(id int64) error { return c.DeleteBackendMappingRule(ctx, b.ID, id) },
