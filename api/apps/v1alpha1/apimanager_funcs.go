@@ -333,3 +333,11 @@ func (a *APIManager) DeprecatedFieldsInUse() []string {
 	}
 	return paths
 }
+
+// PVCRetentionPolicyOrDefault returns spec.persistentVolumeClaimRetentionPolicy, Retain when unset.
+func (a *APIManager) PVCRetentionPolicyOrDefault() PVCRetentionPolicy {
+	if a.Spec.PersistentVolumeClaimRetentionPolicy == "" {
+		return PVCRetentionPolicyRetain
+	}
+	return a.Spec.PersistentVolumeClaimRetentionPolicy
+}

@@ -417,3 +417,22 @@ func TestBackupAndRestoreNames(t *testing.T) {
 		})
 	}
 }
+
+func TestPVCRetentionPolicyOrDefault(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		policy PVCRetentionPolicy
+		want   PVCRetentionPolicy
+	}{
+		"Unset":  {reason: "Data is kept unless the spec says otherwise.", want: PVCRetentionPolicyRetain},
+		"Delete": {reason: "An explicit Delete is honoured.", policy: PVCRetentionPolicyDelete, want: PVCRetentionPolicyDelete},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := &APIManager{Spec: APIManagerSpec{PersistentVolumeClaimRetentionPolicy: tc.policy}}
+			if got := a.PVCRetentionPolicyOrDefault(); got != tc.want {
+				t.Errorf("%s\nPVCRetentionPolicyOrDefault() = %q, want %q", tc.reason, got, tc.want)
+			}
+		})
+	}
+}

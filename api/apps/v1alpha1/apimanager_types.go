@@ -153,6 +153,51 @@ type APIManagerSpec struct {
 	// monitoring configures PodMonitors, PrometheusRules and GrafanaDashboards for the platform.
 	// +optional
 	Monitoring *MonitoringSpec `json:"monitoring,omitempty"`
+
+	// ingress configures how the platform is exposed on Kubernetes clusters that have no OpenShift
+	// Routes: the operator then creates Ingress objects for the hosts 3scale needs (master, tenant
+	// admin and developer portals, backend listener, APIcast staging and production). Ignored on
+	// OpenShift, where Routes are created. This field is an addition of this operator; the existing
+	// operator supports OpenShift only.
+	// +optional
+	Ingress *IngressSpec `json:"ingress,omitempty"`
+
+	// persistentVolumeClaimRetentionPolicy says what happens to the PersistentVolumeClaims that hold
+	// the platform's data (file storage, internal databases, searchd) when the APIManager is deleted:
+	// Retain (the default) keeps them so that data survives a deletion by mistake; Delete removes
+	// them with the APIManager.
+	// +kubebuilder:validation:Enum=Retain;Delete
+	// +optional
+	PersistentVolumeClaimRetentionPolicy PVCRetentionPolicy `json:"persistentVolumeClaimRetentionPolicy,omitempty"`
+}
+
+// PVCRetentionPolicy says whether data PersistentVolumeClaims outlive their APIManager.
+type PVCRetentionPolicy string
+
+const (
+	// PVCRetentionPolicyRetain keeps data PersistentVolumeClaims when the APIManager is deleted.
+	PVCRetentionPolicyRetain PVCRetentionPolicy = "Retain"
+	// PVCRetentionPolicyDelete deletes data PersistentVolumeClaims with the APIManager.
+	PVCRetentionPolicyDelete PVCRetentionPolicy = "Delete"
+)
+
+// IngressSpec configures the Ingress objects created on clusters without OpenShift Routes.
+type IngressSpec struct {
+	// ingressClassName is the IngressClass of every Ingress the operator creates; empty uses the
+	// cluster's default IngressClass.
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	IngressClassName *string `json:"ingressClassName,omitempty"`
+
+	// annotations are added to every Ingress the operator creates, for example a cert-manager
+	// issuer or controller-specific settings.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+
+	// tlsSecretRef names a Secret of type kubernetes.io/tls in the APIManager's namespace whose
+	// certificate covers the wildcard domain; when set, every Ingress terminates TLS with it.
+	// +optional
+	TLSSecretRef *corev1.LocalObjectReference `json:"tlsSecretRef,omitempty"`
 }
 
 // HighAvailabilitySpec is the deprecated way to mark databases as external.
