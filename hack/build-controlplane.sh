@@ -89,6 +89,9 @@ cleanup() {
   rm -f "${stamp_file}${tmp_suffix}"
 }
 trap cleanup EXIT
+# Turn the usual interrupts into an exit so the EXIT trap removes the files.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Never let a go.work or GOFLAGS from the caller change what is built, and
 # never let the build rewrite the pinned go.mod/go.sum.
