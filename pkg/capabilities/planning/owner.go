@@ -1,0 +1,158 @@
+package planning
+
+import (
+	"context"
+	"strings"
+
+	"github.com/threescale-oss/operator/pkg/threescale"
+)
+
+// An Owner is the product or backend whose metrics, methods and mapping rules a plan changes. It
+// binds the 3scale calls for that kind of owner to the owner's ID, so that one planner serves both
+// kinds. Fields are functions so that a caller (or a test) can replace one call.
+type Owner struct {
+	// Kind is "product" or "backend"; descriptions use it.
+	Kind string
+	// ID is the owner's 3scale ID.
+	ID int64
+	// SystemName returns the system name of an observed metric or method as resources spell it.
+	SystemName func(m threescale.Metric) string
+
+	CreateMetric func(ctx context.Context, c *threescale.Client, p threescale.MetricParams) (*threescale.Metric, error)
+	UpdateMetric func(ctx context.Context, c *threescale.Client, id int64, p threescale.MetricUpdateParams) error
+	DeleteMetric func(ctx context.Context, c *threescale.Client, id int64) error
+
+	CreateMethod func(ctx context.Context, c *threescale.Client, hitsID int64, p threescale.MethodParams) (*threescale.Metric, error)
+	UpdateMethod func(ctx context.Context, c *threescale.Client, hitsID, id int64, p threescale.MethodUpdateParams) error
+	DeleteMethod func(ctx context.Context, c *threescale.Client, hitsID, id int64) error
+
+	CreateMappingRule func(ctx context.Context, c *threescale.Client, p threescale.MappingRuleParams) error
+	UpdateMappingRule func(ctx context.Context, c *threescale.Client, id int64, p threescale.MappingRuleParams) error
+	DeleteMappingRule func(ctx context.Context, c *threescale.Client, id int64) error
+}
+
+// ProductOwner returns the Owner of product id's metrics, methods and mapping rules.
+//
+// Deleting a metric or method that the product's latest staging configuration still counts is
+// refused by 3scale; the configuration only changes when it is deployed again. Its delete calls
+// therefore deploy the product to staging once and retry when 3scale gives that reason: by then
+// the plan has moved every mapping rule off the metric, so the deployed configuration no longer
+// counts it.
+func ProductOwner(id int64) Owner {
+	return Owner{
+		Kind:       "product",
+		ID:         id,
+		SystemName: func(m threescale.Metric) string { return m.SystemName },
+		CreateMetric: func(ctx context.Context, c *threescale.Client, p threescale.MetricParams) (*threescale.Metric, error) {
+			return c.CreateProductMetric(ctx, id, p)
+		},
+		UpdateMetric: func(ctx context.Context, c *threescale.Client, mid int64, p threescale.MetricUpdateParams) error {
+			_, err := c.UpdateProductMetric(ctx, id, mid, p)
+			return err
+		},
+		DeleteMetric: func(ctx context.Context, c *threescale.Client, mid int64) error {
+			return deployAndRetry(ctx, c, id, func() error { return c.DeleteProductMetric(ctx, id, mid) })
+		},
+		CreateMethod: func(ctx context.Context, c *threescale.Client, hitsID int64, p threescale.MethodParams) (*threescale.Metric, error) {
+			return c.CreateProductMethod(ctx, id, hitsID, p)
+		},
+		UpdateMethod: func(ctx context.Context, c *threescale.Client, hitsID, mid int64, p threescale.MethodUpdateParams) error {
+			_, err := c.UpdateProductMethod(ctx, id, hitsID, mid, p)
+			return err
+		},
+		DeleteMethod: func(ctx context.Context, c *threescale.Client, hitsID, mid int64) error {
+			return deployAndRetry(ctx, c, id, func() error { return c.DeleteProductMethod(ctx, id, hitsID, mid) })
+		},
+		CreateMappingRule: func(ctx context.Context, c *threescale.Client, p threescale.MappingRuleParams) error {
+			_, err := c.CreateProductMappingRule(ctx, id, p)
+			return err
+		},
+		UpdateMappingRule: func(ctx context.Context, c *threescale.Client, rid int64, p threescale.MappingRuleParams) error {
+			_, err := c.UpdateProductMappingRule(ctx, id, rid, p)
+			return err
+		},
+		DeleteMappingRule: func(ctx context.Context, c *threescale.Client, rid int64) error {
+			return ignoreNotFound(c.DeleteProductMappingRule(ctx, id, rid))
+		},
+	}
+}
+
+// BackendOwner returns the Owner of backend id's metrics, methods and mapping rules. 3scale shows
+// a backend's metric system names with the backend's ID as a suffix ("hits.42"); SystemName
+// strips it.
+func BackendOwner(id int64) Owner {
+	return Owner{
+		Kind:       "backend",
+		ID:         id,
+		SystemName: func(m threescale.Metric) string { return threescale.TrimBackendMetricSuffix(m.SystemName, id) },
+		CreateMetric: func(ctx context.Context, c *threescale.Client, p threescale.MetricParams) (*threescale.Metric, error) {
+			return c.CreateBackendMetric(ctx, id, p)
+		},
+		UpdateMetric: func(ctx context.Context, c *threescale.Client, mid int64, p threescale.MetricUpdateParams) error {
+			_, err := c.UpdateBackendMetric(ctx, id, mid, p)
+			return err
+		},
+		DeleteMetric: func(ctx context.Context, c *threescale.Client, mid int64) error {
+			return ignoreNotFound(c.DeleteBackendMetric(ctx, id, mid))
+		},
+		CreateMethod: func(ctx context.Context, c *threescale.Client, hitsID int64, p threescale.MethodParams) (*threescale.Metric, error) {
+			return c.CreateBackendMethod(ctx, id, hitsID, p)
+		},
+		UpdateMethod: func(ctx context.Context, c *threescale.Client, hitsID, mid int64, p threescale.MethodUpdateParams) error {
+			_, err := c.UpdateBackendMethod(ctx, id, hitsID, mid, p)
+			return err
+		},
+		DeleteMethod: func(ctx context.Context, c *threescale.Client, hitsID, mid int64) error {
+			return ignoreNotFound(c.DeleteBackendMethod(ctx, id, hitsID, mid))
+		},
+		CreateMappingRule: func(ctx context.Context, c *threescale.Client, p threescale.MappingRuleParams) error {
+			_, err := c.CreateBackendMappingRule(ctx, id, p)
+			return err
+		},
+		UpdateMappingRule: func(ctx context.Context, c *threescale.Client, rid int64, p threescale.MappingRuleParams) error {
+			_, err := c.UpdateBackendMappingRule(ctx, id, rid, p)
+			return err
+		},
+		DeleteMappingRule: func(ctx context.Context, c *threescale.Client, rid int64) error {
+			return ignoreNotFound(c.DeleteBackendMappingRule(ctx, id, rid))
+		},
+	}
+}
+
+// ignoreNotFound treats a 404 on delete as done: the entity is gone, which is what was asked
+// (3scale deletes a metric's mapping rules, limits and pricing rules with it).
+func ignoreNotFound(err error) error {
+	if threescale.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// usedByLatestConfig reports 3scale's refusal to delete a metric or method that the latest
+// gateway configuration counts.
+func usedByLatestConfig(err error) bool {
+	if !threescale.IsUnprocessable(err) {
+		return false
+	}
+	for _, msgs := range threescale.FieldErrors(err) {
+		for _, m := range msgs {
+			if strings.Contains(m, "latest gateway configuration") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deployAndRetry runs del; when 3scale refuses because the product's latest configuration uses
+// the metric, it deploys the product to staging and runs del once more.
+func deployAndRetry(ctx context.Context, c *threescale.Client, productID int64, del func() error) error {
+	err := del()
+	if !usedByLatestConfig(err) {
+		return ignoreNotFound(err)
+	}
+	if _, derr := c.DeployProxy(ctx, productID); derr != nil {
+		return derr
+	}
+	return ignoreNotFound(del())
+}
