@@ -15,6 +15,7 @@ func All(in *Inputs) []client.Object {
 	var objs []client.Object
 	for _, render := range []func(*Inputs) []client.Object{
 		Platform,
+		Apicast,
 		// One line per renderer; keep this list the only place that knows them all.
 	} {
 		objs = append(objs, render(in)...)
