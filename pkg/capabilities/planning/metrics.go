@@ -69,7 +69,13 @@ func PlanMetrics(owner Owner, metrics map[string]capabilitiesv1beta1.MetricSpec,
 	// Observed entities, in a stable order (3scale lists them by ID).
 	obs := slices.Clone(observed)
 	sort.SliceStable(obs, func(i, j int) bool { return obs[i].ID < obs[j].ID })
-	byName := map[string]threescale.Metric{}
+	// Entities by (system name, is a method): 3scale keeps names unique per owner, but an owner
+	// changed by hand may hold a metric and a method of one name; the one of the right kind wins.
+	type kindName struct {
+		name   string
+		method bool
+	}
+	byName := map[kindName]threescale.Metric{}
 	var hitsID int64
 	for _, m := range obs {
 		name := owner.SystemName(m)
@@ -77,15 +83,15 @@ func PlanMetrics(owner Owner, metrics map[string]capabilitiesv1beta1.MetricSpec,
 		if m.ParentID == 0 && name == hits {
 			hitsID = m.ID
 		}
-		if _, dup := byName[name]; !dup {
-			byName[name] = m
+		if k := (kindName{name, m.ParentID != 0}); byName[k].ID == 0 {
+			byName[k] = m
 		}
 	}
 
 	matched := map[int64]bool{}
 	for _, w := range wants {
-		m, ok := byName[w.name]
-		if !ok || (m.ParentID != 0) != w.method {
+		m, ok := byName[kindName{w.name, w.method}]
+		if !ok {
 			continue
 		}
 		matched[m.ID] = true
@@ -117,7 +123,7 @@ func PlanMetrics(owner Owner, metrics map[string]capabilitiesv1beta1.MetricSpec,
 
 	// Creations and updates: metrics first (methods need hits), each group by name.
 	for _, w := range wants {
-		m, ok := byName[w.name]
+		m, ok := byName[kindName{w.name, w.method}]
 		if ok && matched[m.ID] {
 			if op, changed := updateMetric(owner, w, m); changed {
 				p.Upserts = append(p.Upserts, op)
