@@ -16,6 +16,7 @@ func All(in *Inputs) []client.Object {
 	for _, render := range []func(*Inputs) []client.Object{
 		Platform,
 		Apicast,
+		Backend,
 		// One line per renderer; keep this list the only place that knows them all.
 	} {
 		objs = append(objs, render(in)...)
