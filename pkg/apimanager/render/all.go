@@ -17,6 +17,8 @@ func All(in *Inputs) []client.Object {
 		Platform,
 		Apicast,
 		Backend,
+		Memcached,
+		Searchd,
 		// One line per renderer; keep this list the only place that knows them all.
 	} {
 		objs = append(objs, render(in)...)

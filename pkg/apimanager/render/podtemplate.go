@@ -351,6 +351,31 @@ func NewHorizontalPodAutoscaler(in *Inputs, name, component, element string) *au
 	}
 }
 
+// NewPersistentVolumeClaim returns a data PVC with the given access mode, sized by the spec or
+// defaultSize, and with the spec's storage class and volume name.
+func NewPersistentVolumeClaim(in *Inputs, name, component, element string, mode corev1.PersistentVolumeAccessMode,
+	defaultSize string, spec *appsv1alpha1.PVCGenericSpec) *corev1.PersistentVolumeClaim {
+	size := resource.MustParse(defaultSize)
+	pvc := &corev1.PersistentVolumeClaim{
+		TypeMeta:   typeMeta("v1", "PersistentVolumeClaim"),
+		ObjectMeta: objectMeta(in, name, component, element),
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{mode},
+		},
+	}
+	if spec != nil {
+		pvc.Spec.StorageClassName = spec.StorageClassName
+		if spec.Resources != nil && !spec.Resources.Requests.IsZero() {
+			size = spec.Resources.Requests.DeepCopy()
+		}
+		if spec.VolumeName != nil {
+			pvc.Spec.VolumeName = *spec.VolumeName
+		}
+	}
+	pvc.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: size}
+	return pvc
+}
+
 // placementOf returns the address of an inline PodPlacementSpec, or nil for a nil parent; it keeps
 // renderers free of nil checks on optional spec sections.
 func placementOf[T any](parent *T, get func(*T) *appsv1alpha1.PodPlacementSpec) *appsv1alpha1.PodPlacementSpec {
