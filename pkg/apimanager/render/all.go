@@ -19,6 +19,7 @@ func All(in *Inputs) []client.Object {
 		Backend,
 		Memcached,
 		Searchd,
+		Zync,
 		// One line per renderer; keep this list the only place that knows them all.
 	} {
 		objs = append(objs, render(in)...)
