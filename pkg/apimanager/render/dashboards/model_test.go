@@ -36,12 +36,8 @@ type decoded struct {
 
 func decode(t *testing.T, d Dashboard, namespace string) decoded {
 	t.Helper()
-	s, err := d.JSON(namespace)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out decoded
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
+	if err := json.Unmarshal([]byte(d.JSON(namespace)), &out); err != nil {
 		t.Fatalf("%s: invalid JSON: %v", d.Name, err)
 	}
 	return out
