@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -123,7 +124,8 @@ func (r Resolver) fromProviderSecret(ctx context.Context, namespace, name, purpo
 
 func (r Resolver) fromAPIManager(ctx context.Context, namespace string) (Credentials, error) {
 	var list appsv1alpha1.APIManagerList
-	if err := r.Reader.List(ctx, &list, client.InNamespace(namespace)); err != nil {
+	err := r.Reader.List(ctx, &list, client.InNamespace(namespace))
+	if err != nil && !meta.IsNoMatchError(err) { // no APIManager CRD: a capabilities-only install
 		return Credentials{}, fmt.Errorf("cannot list APIManagers in namespace %s: %w", namespace, err)
 	}
 	if len(list.Items) == 0 {

@@ -10,8 +10,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -187,5 +189,18 @@ func TestSecretNames(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{DefaultSecretName, SystemSeedSecretName}, SecretNames(nil)); diff != "" {
 		t.Errorf("without a ref: -want, +got:\n%s", diff)
+	}
+}
+
+func TestResolveWithoutAPIManagerCRD(t *testing.T) {
+	c := fake.NewClientBuilder().WithScheme(scheme(t)).WithInterceptorFuncs(interceptor.Funcs{
+		List: func(context.Context, client.WithWatch, client.ObjectList, ...client.ListOption) error {
+			return &meta.NoKindMatchError{GroupKind: schema.GroupKind{Group: "apps.3scale.net", Kind: "APIManager"}}
+		},
+	}).Build()
+	_, err := Resolver{Reader: c}.Resolve(context.Background(), ns, nil)
+	var np *NoProviderAccountError
+	if !errors.As(err, &np) {
+		t.Errorf("Resolve without the APIManager CRD = %v, want NoProviderAccountError (a capabilities-only install)", err)
 	}
 }

@@ -1,0 +1,121 @@
+package external
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/threescale-oss/operator/pkg/tenant"
+	"github.com/threescale-oss/operator/pkg/threescale"
+)
+
+// An InvalidError says the spec cannot be applied as written. The loop reports it in the Invalid
+// condition and does not retry until the spec changes.
+type InvalidError struct {
+	// Message says what is wrong, naming the field or reference at fault.
+	Message string
+}
+
+// Error implements error.
+func (e *InvalidError) Error() string { return e.Message }
+
+// Invalidf returns an *InvalidError with a formatted message.
+func Invalidf(format string, args ...any) error {
+	return &InvalidError{Message: fmt.Sprintf(format, args...)}
+}
+
+// A WaitingError says the object waits for something outside it: a referenced object that does
+// not exist or is not synced yet, or an entity that must go first. The loop reports it (in the
+// Orphan condition when the kind has one) and tries again after a short delay; watches usually
+// bring it back sooner.
+type WaitingError struct {
+	// Reason is the CamelCase condition reason, e.g. "BackendNotFound"; ReasonWaiting when empty.
+	Reason string
+	// Message says what is awaited, naming it.
+	Message string
+	// After overrides the loop's delay before trying again, when positive.
+	After time.Duration
+}
+
+// Error implements error.
+func (e *WaitingError) Error() string { return e.Message }
+
+// Waitingf returns a *WaitingError with reason and a formatted message.
+func Waitingf(reason, format string, args ...any) error {
+	return &WaitingError{Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// A Class is what the loop does about an error.
+type Class int
+
+const (
+	// Transient errors may pass by themselves (3scale unreachable, 5xx, 429, timeouts, and
+	// anything not known to be permanent): Failed, and the error goes back to the work queue,
+	// which backs off.
+	Transient Class = iota
+	// Invalid errors need a spec change (an *InvalidError, a 3scale 422 or 400): Invalid, a
+	// Warning event, and no retry until the spec changes.
+	Invalid
+	// Waiting errors need something else to happen first (a *WaitingError, a missing tenant
+	// Secret, a deletion 3scale refuses for now): Orphan or waiting, retried after a short delay.
+	Waiting
+	// Unauthorized errors need new credentials (3scale answered 401 or 403, or the tenant Secret
+	// is unusable): Failed with a message naming the Secret; retried at the poll interval and
+	// whenever the Secret changes.
+	Unauthorized
+	// Conflict is a stale write to the Kubernetes API: requeued at once, without a condition or
+	// event, since it says nothing about the object.
+	Conflict
+)
+
+// String returns the class name.
+func (c Class) String() string {
+	switch c {
+	case Transient:
+		return "Transient"
+	case Invalid:
+		return "Invalid"
+	case Waiting:
+		return "Waiting"
+	case Unauthorized:
+		return "Unauthorized"
+	case Conflict:
+		return "Conflict"
+	}
+	return fmt.Sprintf("Class(%d)", int(c))
+}
+
+// Classify sorts err into the Class that says what the loop does about it. It is the only place
+// that decides, so every capability kind treats the same failure the same way.
+func Classify(err error) Class {
+	var invalid *InvalidError
+	var waiting *WaitingError
+	var api *threescale.APIError
+	switch {
+	case errors.As(err, &invalid):
+		return Invalid
+	case errors.As(err, &waiting), tenant.IsMissing(err):
+		return Waiting
+	case tenant.IsBadSecret(err):
+		return Unauthorized
+	case apierrors.IsConflict(err):
+		return Conflict
+	case !errors.As(err, &api):
+		return Transient
+	}
+	switch {
+	case api.StatusCode == http.StatusUnprocessableEntity, api.StatusCode == http.StatusBadRequest:
+		return Invalid
+	case threescale.IsUnprocessable(err):
+		// A 403 with field errors is a deletion 3scale refuses while something still uses the
+		// entity (a limit of a plan, a product using a backend): that other thing has to change
+		// first, and may well change without this spec changing.
+		return Waiting
+	case threescale.IsUnauthorized(err):
+		return Unauthorized
+	}
+	return Transient
+}

@@ -1,0 +1,126 @@
+package external
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/threescale-oss/operator/pkg/tenant"
+	"github.com/threescale-oss/operator/pkg/threescale"
+)
+
+func apiError(status int, fieldErrors map[string][]string) error {
+	return &threescale.APIError{Operation: "PUT /admin/api/backend_apis/{id}.json", Path: "/admin/api/backend_apis/1.json", StatusCode: status, FieldErrors: fieldErrors}
+}
+
+func TestClassify(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		err    error
+		want   Class
+	}{
+		"InvalidError": {
+			reason: "A kind's own validation failure needs a spec change.",
+			err:    Invalidf("mapping rule 1 names unknown metric %q", "nope"),
+			want:   Invalid,
+		},
+		"WrappedInvalidError": {
+			reason: "Wrapping keeps the class.",
+			err:    fmt.Errorf("plan: %w", Invalidf("bad")),
+			want:   Invalid,
+		},
+		"Unprocessable": {
+			reason: "3scale's 422 with field errors is an invalid spec.",
+			err:    apiError(422, map[string][]string{"private_endpoint": {"is invalid"}}),
+			want:   Invalid,
+		},
+		"BadRequest": {
+			reason: "A 400 will not pass by retrying the same request.",
+			err:    apiError(400, nil),
+			want:   Invalid,
+		},
+		"RefusedDeletion": {
+			reason: "A 403 with field errors is a deletion refused while something uses the entity: wait for it to change.",
+			err:    apiError(403, map[string][]string{"base": {"cannot be deleted because it is used by at least one Product"}}),
+			want:   Waiting,
+		},
+		"Forbidden": {
+			reason: "A bare 403 is a token without the right scope.",
+			err:    apiError(403, nil),
+			want:   Unauthorized,
+		},
+		"Unauthorized": {
+			reason: "A 401 is a wrong token.",
+			err:    apiError(401, nil),
+			want:   Unauthorized,
+		},
+		"ServerError": {
+			reason: "A 5xx may pass.",
+			err:    apiError(503, nil),
+			want:   Transient,
+		},
+		"TooManyRequests": {
+			reason: "A 429 passes with time.",
+			err:    apiError(429, nil),
+			want:   Transient,
+		},
+		"NotFound": {
+			reason: "A 404 in the middle of a sync (an entity deleted behind our back) is retried: the next observe sees the truth.",
+			err:    apiError(404, nil),
+			want:   Transient,
+		},
+		"ThreescaleConflict": {
+			reason: "3scale's 409 is a uniqueness race; the next observe finds the winner by system name.",
+			err:    apiError(409, nil),
+			want:   Transient,
+		},
+		"Transport": {
+			reason: "No answer at all may pass.",
+			err:    &threescale.TransportError{Operation: "GET /x", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}},
+			want:   Transient,
+		},
+		"Waiting": {
+			reason: "A kind's own wait.",
+			err:    Waitingf("BackendNotFound", "backend %q not found", "b"),
+			want:   Waiting,
+		},
+		"MissingSecret": {
+			reason: "A tenant secret that does not exist yet is waited for.",
+			err:    &tenant.MissingSecretError{Namespace: "ns", Name: "s", Purpose: "x"},
+			want:   Waiting,
+		},
+		"NoProviderAccount": {
+			reason: "No tenant at all is waited for too.",
+			err:    fmt.Errorf("connect: %w", &tenant.NoProviderAccountError{Namespace: "ns"}),
+			want:   Waiting,
+		},
+		"BadSecret": {
+			reason: "A secret without its token needs new credentials.",
+			err:    &tenant.SecretKeyError{Namespace: "ns", Name: "s", Key: "token", Problem: "is missing"},
+			want:   Unauthorized,
+		},
+		"KubeConflict": {
+			reason: "A stale write to the Kubernetes API is requeued silently.",
+			err:    apierrors.NewConflict(schema.GroupResource{Resource: "backends"}, "b", errors.New("stale")),
+			want:   Conflict,
+		},
+		"Unknown": {
+			reason: "Anything else is retried with backoff rather than given up on.",
+			err:    context.DeadlineExceeded,
+			want:   Transient,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want.String(), Classify(tc.err).String()); diff != "" {
+				t.Errorf("%s\nClassify(%v): -want, +got:\n%s", tc.reason, tc.err, diff)
+			}
+		})
+	}
+}
