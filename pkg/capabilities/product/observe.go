@@ -1,0 +1,170 @@
+package product
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/threescale"
+)
+
+// Observed is what 3scale holds of a product.
+type Observed struct {
+	// Product is nil when the product does not exist; the other fields are then empty.
+	Product *threescale.Product
+	// Proxy holds the gateway settings.
+	Proxy *threescale.Proxy
+	// OIDC holds the OIDC flows; read only when the resource asks for OIDC.
+	OIDC *threescale.OIDCConfiguration
+	// Policies is the policy chain.
+	Policies []threescale.PolicyConfig
+	// Metrics holds the product's metrics and methods.
+	Metrics []threescale.Metric
+	// MappingRules holds the product's mapping rules.
+	MappingRules []threescale.MappingRule
+	// BackendUsages holds the backends the product uses.
+	BackendUsages []threescale.BackendUsage
+	// Plans holds the application plans, with their limits and pricing rules.
+	Plans []ObservedPlan
+	// BackendMetrics holds, by backend system name, the metrics and methods of the backends
+	// that limits and pricing rules of the resource refer to.
+	BackendMetrics map[string][]threescale.Metric
+}
+
+// ObservedPlan is an application plan with its limits and pricing rules.
+type ObservedPlan struct {
+	Plan         threescale.ApplicationPlan
+	Limits       []threescale.Limit
+	PricingRules []threescale.PricingRule
+}
+
+// Observe reads what 3scale holds of the product d describes: the product with ID id when id is
+// not 0 and it exists, else the product whose system name is d.SystemName (one paginated list),
+// then each of its collections with one list. backends maps backend system names to 3scale IDs;
+// the metrics of those that limits and pricing rules refer to are read too. Observe never writes.
+// Independent reads run concurrently (the client bounds what is in flight per tenant).
+func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, backends map[string]int64) (*Observed, error) {
+	o := &Observed{BackendMetrics: map[string][]threescale.Metric{}}
+	p, err := findProduct(ctx, c, d.SystemName, id)
+	if err != nil || p == nil {
+		return o, err
+	}
+	o.Product = p
+
+	var g group
+	g.Go(func() (err error) { o.Proxy, err = c.GetProxy(ctx, p.ID); return })
+	if d.Spec.Authentication().Mode() == capabilitiesv1beta1.AuthenticationModeOIDC {
+		g.Go(func() (err error) { o.OIDC, err = c.GetOIDCConfiguration(ctx, p.ID); return })
+	}
+	g.Go(func() (err error) { o.Policies, err = c.GetPolicyChain(ctx, p.ID); return })
+	g.Go(func() (err error) { o.Metrics, err = c.ListProductMetrics(ctx, p.ID); return })
+	g.Go(func() (err error) { o.MappingRules, err = c.ListProductMappingRules(ctx, p.ID); return })
+	g.Go(func() (err error) { o.BackendUsages, err = c.ListBackendUsages(ctx, p.ID); return })
+	var mu sync.Mutex
+	for _, name := range referencedBackends(d.Spec) {
+		bid, ok := backends[name]
+		if !ok {
+			continue // Plan says which backend is missing
+		}
+		g.Go(func() error {
+			ms, err := c.ListBackendMetrics(ctx, bid)
+			mu.Lock()
+			o.BackendMetrics[name] = ms
+			mu.Unlock()
+			return err
+		})
+	}
+	g.Go(func() error {
+		plans, err := c.ListApplicationPlans(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		o.Plans = make([]ObservedPlan, len(plans))
+		var pg group
+		for i, pl := range plans {
+			o.Plans[i].Plan = pl
+			pg.Go(func() (err error) { o.Plans[i].Limits, err = c.ListPlanLimits(ctx, pl.ID); return })
+			pg.Go(func() (err error) { o.Plans[i].PricingRules, err = c.ListPlanPricingRules(ctx, pl.ID); return })
+		}
+		return pg.Wait()
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// findProduct returns the product with ID id, or when there is none the product with the system
+// name, or nil.
+func findProduct(ctx context.Context, c *threescale.Client, systemName string, id int64) (*threescale.Product, error) {
+	if id != 0 {
+		p, err := c.GetProduct(ctx, id)
+		if err == nil {
+			return p, nil
+		}
+		if !threescale.IsNotFound(err) {
+			return nil, err
+		}
+		// Deleted behind the operator's back: recreate it, unless one by that name exists.
+	}
+	products, err := c.ListProducts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range products {
+		if products[i].SystemName == systemName {
+			return &products[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// referencedBackends returns the system names of the backends that limits and pricing rules
+// refer to, sorted.
+func referencedBackends(s *capabilitiesv1beta1.ProductSpec) []string {
+	set := map[string]bool{}
+	for _, p := range s.ApplicationPlans {
+		for _, l := range p.Limits {
+			if b := l.MetricMethodRef.BackendSystemName; b != nil {
+				set[*b] = true
+			}
+		}
+		for _, r := range p.PricingRules {
+			if b := r.MetricMethodRef.BackendSystemName; b != nil {
+				set[*b] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for b := range set {
+		out = append(out, b)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// group runs functions concurrently and keeps the first error, like errgroup without the
+// dependency.
+type group struct {
+	wg   sync.WaitGroup
+	once sync.Once
+	err  error
+}
+
+// Go runs f in a goroutine.
+func (g *group) Go(f func() error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := f(); err != nil {
+			g.once.Do(func() { g.err = err })
+		}
+	}()
+}
+
+// Wait waits for every function and returns the first error.
+func (g *group) Wait() error {
+	g.wg.Wait()
+	return g.err
+}

@@ -1,0 +1,152 @@
+package product
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/threescale-oss/operator/pkg/capabilities/planning"
+	"github.com/threescale-oss/operator/pkg/threescale"
+)
+
+// Entities of the operations Plan returns, besides those of package planning.
+const (
+	EntityProduct      = "product"
+	EntityProxy        = "proxy"
+	EntityOIDC         = "OIDC configuration"
+	EntityPolicyChain  = "policy chain"
+	EntityBackendUsage = "backend usage"
+	EntityPlan         = "application plan"
+	EntityLimit        = "limit"
+	EntityPricingRule  = "pricing rule"
+)
+
+// managedBy is the annotation the 3scale operator that Red Hat ships puts on what it manages;
+// keeping it lets users tell operator-managed products in the Admin Portal.
+var managedBy = map[string]string{"managed_by": "operator"}
+
+// Plan returns the operations that make the product o as d says, in an order 3scale accepts, or
+// nothing when they match. backends maps backend system names to 3scale IDs; a backend of
+// backendUsages that is not there is a *MissingBackendError. A limit, pricing rule or mapping rule
+// naming an unknown metric, or a spec 3scale cannot hold, is a *planning.InvalidError. Plan is
+// pure: it reads its arguments only, and its operations do their writes when executed.
+//
+// The order is: the product's attributes, its proxy and OIDC flows; deletions of mapping rules,
+// plans, limits and pricing rules that go; metrics and methods that must go first; backend usages;
+// metrics and methods; mapping rules; plans, limits and pricing rules; the policy chain; last,
+// deletions of metrics and methods nothing uses any more.
+func Plan(d *Desired, o *Observed, backends map[string]int64) ([]planning.Operation, error) {
+	if o.Product == nil {
+		return []planning.Operation{createProduct(d)}, nil
+	}
+	id := o.Product.ID
+	var head []planning.Operation
+	if op, ok := planAttributes(d, o.Product); ok {
+		head = append(head, op)
+	}
+	if op, ok := planProxy(d, o.Proxy, id); ok {
+		head = append(head, op)
+	}
+	if op, ok := planOIDC(d, o.OIDC, id); ok {
+		head = append(head, op)
+	}
+
+	usageOps, err := planBackendUsages(d, o.BackendUsages, backends, id)
+	if err != nil {
+		return nil, err
+	}
+	owner := planning.ProductOwner(id)
+	metrics, err := planning.PlanMetrics(owner, d.Spec.MetricsWithHits(), d.Spec.Methods, o.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := planning.PlanMappingRules(owner, d.Spec.MappingRules, o.MappingRules, metrics)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := planApplicationPlans(d, o, backends, metrics, id)
+	if err != nil {
+		return nil, err
+	}
+
+	ops := head
+	ops = append(ops, rules.Deletes...)
+	ops = append(ops, plans.deletes...)
+	ops = append(ops, metrics.Early...)
+	ops = append(ops, usageOps...)
+	ops = append(ops, metrics.Upserts...)
+	ops = append(ops, rules.Upserts...)
+	ops = append(ops, plans.upserts...)
+	if op, ok := planPolicies(d, o.Policies, id); ok {
+		ops = append(ops, op)
+	}
+	ops = append(ops, metrics.Late...)
+	return ops, nil
+}
+
+func describe(verb, entity, key string, productID int64) string {
+	if key == "" {
+		return fmt.Sprintf("%s %s of product %d", verb, entity, productID)
+	}
+	return fmt.Sprintf("%s %s %q of product %d", verb, entity, key, productID)
+}
+
+func withChanges(s string, changed []string) string {
+	return s + ": " + strings.Join(changed, ", ")
+}
+
+// createProduct creates the product. Observe looked it up by system name first, so a product
+// created before a crash is found instead of created twice.
+func createProduct(d *Desired) planning.Operation {
+	name, systemName, description := d.Spec.Name, d.SystemName, d.Spec.Description
+	params := threescale.ProductParams{Name: &name, SystemName: &systemName, Description: &description, Annotations: managedBy}
+	if v := d.Spec.DeploymentOption(); v != "" {
+		params.DeploymentOption = &v
+	}
+	if v := d.Spec.Authentication().Mode(); v != "" {
+		params.BackendVersion = &v
+	}
+	return planning.Operation{
+		Verb: planning.VerbCreate, Entity: EntityProduct, Key: systemName,
+		Description: fmt.Sprintf("create product %q", systemName),
+		Run: func(ctx context.Context, c *threescale.Client) error {
+			_, err := c.CreateProduct(ctx, params)
+			return err
+		},
+	}
+}
+
+// planAttributes updates the product's name, description, deployment option and authentication
+// mode (backend_version). Deployment and authentication are left alone when the spec does not
+// set them.
+func planAttributes(d *Desired, p *threescale.Product) (planning.Operation, bool) {
+	var params threescale.ProductUpdateParams
+	var changed []string
+	if name := d.Spec.Name; p.Name != name {
+		params.Name, changed = &name, append(changed, "name")
+	}
+	if desc := d.Spec.Description; p.Description != desc {
+		params.Description, changed = &desc, append(changed, "description")
+	}
+	if v := d.Spec.DeploymentOption(); v != "" && p.DeploymentOption != v {
+		params.DeploymentOption, changed = &v, append(changed, "deployment option")
+	}
+	if v := d.Spec.Authentication().Mode(); v != "" && p.BackendVersion != v {
+		params.BackendVersion, changed = &v, append(changed, "authentication mode")
+	}
+	if p.Annotations["managed_by"] != managedBy["managed_by"] {
+		params.Annotations, changed = managedBy, append(changed, "annotations")
+	}
+	if len(changed) == 0 {
+		return planning.Operation{}, false
+	}
+	id := p.ID
+	return planning.Operation{
+		Verb: planning.VerbUpdate, Entity: EntityProduct, Key: d.SystemName,
+		Description: withChanges(fmt.Sprintf("update product %q", d.SystemName), changed),
+		Run: func(ctx context.Context, c *threescale.Client) error {
+			_, err := c.UpdateProduct(ctx, id, params)
+			return err
+		},
+	}, true
+}
