@@ -20,6 +20,7 @@ func All(in *Inputs) []client.Object {
 		Memcached,
 		Searchd,
 		Zync,
+		Monitoring,
 		// One line per renderer; keep this list the only place that knows them all.
 	} {
 		objs = append(objs, render(in)...)
