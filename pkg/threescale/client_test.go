@@ -357,6 +357,11 @@ func TestInFlightBound(t *testing.T) {
 		current.Add(-1)
 		_, _ = fmt.Fprint(w, `{"service":{"id":1}}`)
 	})
+	// Cleanups run last-in first-out: release the handlers before the server waits for them,
+	// so that a failing assertion cannot hang the test.
+	var once sync.Once
+	releaseAll := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(releaseAll)
 	c := newTestClient(t, srv.URL, WithMaxInFlight(limit))
 
 	var wg sync.WaitGroup
@@ -367,12 +372,12 @@ func TestInFlightBound(t *testing.T) {
 			errs <- err
 		})
 	}
-	waitFor(t, func() bool { return current.Load() == limit })
+	waitFor(t, func() bool { return current.Load() >= limit })
 	time.Sleep(50 * time.Millisecond) // give any call beyond the bound the chance to arrive
 	if got := current.Load(); got != limit {
 		t.Errorf("%d calls in flight, want %d", got, limit)
 	}
-	close(release)
+	releaseAll()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -395,7 +400,7 @@ func TestWaitingForASlotHonoursContext(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	defer close(release)
+	t.Cleanup(func() { close(release) }) // before the server's own cleanup waits for handlers
 	c := newTestClient(t, srv.URL, WithMaxInFlight(1))
 	go func() { _, _ = c.GetProduct(t.Context(), 1) }()
 	waitFor(t, func() bool { return calls.Load() == 1 })

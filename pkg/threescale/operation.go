@@ -315,7 +315,11 @@ func decodeList[T any](body []byte, op *operation) ([]T, listMetadata, error) {
 	}
 	var rawItems []json.RawMessage
 	if err := json.Unmarshal(raw, &rawItems); err != nil {
-		return nil, meta, fmt.Errorf("threescale: %s: decoding list: %w", op.Key, err)
+		shape := "a JSON array"
+		if op.List == "" {
+			shape = "a bare JSON array, as 3scale answers this list"
+		}
+		return nil, meta, fmt.Errorf("threescale: %s: response is not %s: %w", op.Key, shape, err)
 	}
 	items := make([]T, 0, len(rawItems))
 	for _, ri := range rawItems {
