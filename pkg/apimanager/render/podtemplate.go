@@ -375,12 +375,3 @@ func NewPersistentVolumeClaim(in *Inputs, name, component, element string, mode 
 	pvc.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: size}
 	return pvc
 }
-
-// placementOf returns the address of an inline PodPlacementSpec, or nil for a nil parent; it keeps
-// renderers free of nil checks on optional spec sections.
-func placementOf[T any](parent *T, get func(*T) *appsv1alpha1.PodPlacementSpec) *appsv1alpha1.PodPlacementSpec {
-	if parent == nil {
-		return nil
-	}
-	return get(parent)
-}
