@@ -243,11 +243,11 @@ func (cfg *config) buildHTTPClient() (*http.Client, error) {
 	return hc, nil
 }
 
-// opKey is the context key under which do() records the operation of an outgoing request, so
+// opKey is the context key under which call records the operation of an outgoing request, so
 // that a RoundTripper (the contract test's recorder) can tell which operation it sees.
 type opKey struct{}
 
-// operationFromRequest returns the operation key do() attached to r, if any.
+// operationFromRequest returns the operation key call attached to r, if any.
 func operationFromRequest(r *http.Request) (string, bool) {
 	k, ok := r.Context().Value(opKey{}).(string)
 	return k, ok

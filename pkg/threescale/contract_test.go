@@ -275,7 +275,7 @@ type exchange struct {
 	respBody []byte
 }
 
-// recorder is a RoundTripper that keeps every exchange, keyed by the operation do() attached.
+// recorder is a RoundTripper that keeps every exchange, keyed by the operation call attached.
 type recorder struct {
 	next http.RoundTripper
 	mu   sync.Mutex

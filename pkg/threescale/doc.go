@@ -17,4 +17,9 @@
 //
 // The access token is sent as the password of HTTP basic auth, never in a URL, and never appears
 // in errors, logs or metrics.
+//
+// Why not github.com/3scale/3scale-porta-go-client, which the Red Hat operator uses: it takes no
+// context.Context, mixes XML and JSON endpoints, has no retries, bound or metrics, and builds
+// requests without checking errors. Its types did teach us facts about 3scale's JSON (the bare
+// array of backend usages, for one); no code of it is used here.
 package threescale
