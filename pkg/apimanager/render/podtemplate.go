@@ -29,12 +29,12 @@ const (
 	ConfigMapsHashAnnotation = "apimanager.apps.3scale.net/configmaps-hash"
 )
 
-// Horizontal pod autoscaling settings of the existing operator: 1 to 5 pods, 85% of the requested
+// Horizontal pod autoscaling settings of the existing operator: 1 to 5 pods, 90% of the requested
 // CPU and memory.
 const (
 	hpaMinReplicas       int32 = 1
 	hpaMaxReplicas       int32 = 5
-	hpaTargetUtilization int32 = 85
+	hpaTargetUtilization int32 = 90
 )
 
 // typeMeta returns the TypeMeta of a built-in kind; the apply step and the golden files need it.
