@@ -20,6 +20,10 @@ func All(in *Inputs) []client.Object {
 		Memcached,
 		Searchd,
 		Zync,
+		System,
+		Databases,
+		Secrets,
+		Exposure,
 		Monitoring,
 		// One line per renderer; keep this list the only place that knows them all.
 	} {

@@ -167,7 +167,7 @@ func databaseObjects(in *Inputs, db database, container corev1.Container, volume
 	return []client.Object{
 		NewService(in, db.name, db.component, db.element, db.name,
 			servicePort(db.element, db.port, intstr.FromInt32(db.port))),
-		newDataClaim(in, db.claim, db.component, db.element, corev1.ReadWriteOnce, databaseDefaultSize, db.pvc),
+		NewPersistentVolumeClaim(in, db.claim, db.component, db.element, corev1.ReadWriteOnce, databaseDefaultSize, db.pvc),
 		NewDeployment(in, Workload{
 			Name: db.name, Component: db.component, Element: db.element,
 			Placement: db.placement, Secrets: db.secrets, ConfigMapData: db.configData,

@@ -2,7 +2,6 @@ package render
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
 )
@@ -97,8 +96,6 @@ func systemFileStorage(in *Inputs) fileStorage {
 }
 
 // systemStorageClaim returns the ReadWriteMany claim system-storage, or nil when files go to S3.
-// Fields the spec leaves unset (storage class, volume name) are left out so that the defaults the
-// cluster fills in are not fought over.
 func systemStorageClaim(in *Inputs) *corev1.PersistentVolumeClaim {
 	if in.APIManager.IsS3Enabled() {
 		return nil
@@ -107,32 +104,5 @@ func systemStorageClaim(in *Inputs) *corev1.PersistentVolumeClaim {
 	if s := in.spec().System; s != nil && s.FileStorageSpec != nil {
 		pvc = s.FileStorageSpec.PVC
 	}
-	return newDataClaim(in, SystemStoragePVC, ComponentSystem, "app", corev1.ReadWriteMany, systemStorageDefaultSize, pvc)
-}
-
-// newDataClaim returns a PersistentVolumeClaim holding platform data, sized and placed by spec (nil
-// for the defaults).
-func newDataClaim(in *Inputs, name, component, element string, mode corev1.PersistentVolumeAccessMode, defaultSize string, spec *appsv1alpha1.PVCGenericSpec) *corev1.PersistentVolumeClaim {
-	size := resource.MustParse(defaultSize)
-	claim := &corev1.PersistentVolumeClaim{
-		TypeMeta:   typeMeta("v1", "PersistentVolumeClaim"),
-		ObjectMeta: objectMeta(in, name, component, element),
-		Spec: corev1.PersistentVolumeClaimSpec{
-			AccessModes: []corev1.PersistentVolumeAccessMode{mode},
-		},
-	}
-	if spec != nil {
-		if spec.Resources != nil && !spec.Resources.Requests.IsZero() {
-			size = spec.Resources.Requests.DeepCopy()
-		}
-		if spec.StorageClassName != nil {
-			class := *spec.StorageClassName
-			claim.Spec.StorageClassName = &class
-		}
-		if spec.VolumeName != nil {
-			claim.Spec.VolumeName = *spec.VolumeName
-		}
-	}
-	claim.Spec.Resources = corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}}
-	return claim
+	return NewPersistentVolumeClaim(in, SystemStoragePVC, ComponentSystem, "app", corev1.ReadWriteMany, systemStorageDefaultSize, pvc)
 }
