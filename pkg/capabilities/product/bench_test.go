@@ -138,8 +138,7 @@ func report(b *testing.B, calls []inmemory.Call) {
 //	go test ./pkg/capabilities/product/ -run '^$' -bench BenchmarkProductSync -benchtime 1x
 //
 // Limits and pricing rules are listed per plan, and backend metrics per backend that limits
-// refer to; max-reads-per-collection counts the reads of one path. FromEmpty reads the product
-// list twice: before creating the product, and to find it again before configuring it.
+// refer to; max-reads-per-collection counts the reads of one path.
 func BenchmarkProductSync(b *testing.B) {
 	b.Run("FromEmpty", func(b *testing.B) {
 		for range b.N {

@@ -2,6 +2,7 @@ package product
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/threescale"
@@ -34,18 +35,23 @@ func Sync(ctx context.Context, c *threescale.Client, d *Desired, id int64, backe
 			return res, err
 		}
 		res.Observed = o
-		if o.Product != nil {
-			res.ProductID = o.Product.ID
+		if o.Product == nil {
+			// Create it here rather than through Plan, to learn its ID without a second lookup.
+			op := createProduct(d, &res.ProductID)
+			if err := op.Run(ctx, c); err != nil {
+				return res, fmt.Errorf("cannot %s: %w", op.Description, err)
+			}
+			res.Executed = append(res.Executed, op)
+			continue
 		}
+		res.ProductID = o.Product.ID
 		ops, err := Plan(d, o, backends)
 		if err != nil {
 			return res, err
 		}
 		n, err := Execute(ctx, c, ops)
 		res.Executed = append(res.Executed, ops[:n]...)
-		if err != nil || o.Product != nil {
-			return res, err
-		}
+		return res, err
 	}
 	return res, nil
 }

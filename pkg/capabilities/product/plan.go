@@ -37,7 +37,7 @@ var managedBy = map[string]string{"managed_by": "operator"}
 // deletions of metrics and methods nothing uses any more.
 func Plan(d *Desired, o *Observed, backends map[string]int64) ([]planning.Operation, error) {
 	if o.Product == nil {
-		return []planning.Operation{createProduct(d)}, nil
+		return []planning.Operation{createProduct(d, nil)}, nil
 	}
 	id := o.Product.ID
 	var head []planning.Operation
@@ -95,9 +95,10 @@ func withChanges(s string, changed []string) string {
 	return s + ": " + strings.Join(changed, ", ")
 }
 
-// createProduct creates the product. Observe looked it up by system name first, so a product
-// created before a crash is found instead of created twice.
-func createProduct(d *Desired) planning.Operation {
+// createProduct creates the product, and records its ID in created when created is not nil.
+// Observe looked it up by system name first, so a product created before a crash is found
+// instead of created twice.
+func createProduct(d *Desired, created *int64) planning.Operation {
 	name, systemName, description := d.Spec.Name, d.SystemName, d.Spec.Description
 	params := threescale.ProductParams{Name: &name, SystemName: &systemName, Description: &description, Annotations: managedBy}
 	if v := d.Spec.DeploymentOption(); v != "" {
@@ -110,7 +111,10 @@ func createProduct(d *Desired) planning.Operation {
 		Verb: planning.VerbCreate, Entity: EntityProduct, Key: systemName,
 		Description: fmt.Sprintf("create product %q", systemName),
 		Run: func(ctx context.Context, c *threescale.Client) error {
-			_, err := c.CreateProduct(ctx, params)
+			p, err := c.CreateProduct(ctx, params)
+			if err == nil && created != nil {
+				*created = p.ID
+			}
 			return err
 		},
 	}
