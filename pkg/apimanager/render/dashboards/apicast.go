@@ -83,9 +83,11 @@ func Apicast() Dashboard {
 				{
 					Title: "Calls to the 3scale backend per second", Unit: "reqps", Stack: true,
 					Description: "Authorize and report calls APIcast made to backend-listener, by endpoint and status.",
+					// APIcast's `endpoint` label clashes with the target label PodMonitors add (the
+					// scraped port), so Prometheus keeps APIcast's as `exported_endpoint`.
 					Targets: []Target{{
-						Expr:   sumRate("endpoint, status", "threescale_backend_calls", gatewayPods),
-						Legend: "{{endpoint}} {{status}}",
+						Expr:   sumRate("exported_endpoint, status", "threescale_backend_calls", gatewayPods),
+						Legend: "{{exported_endpoint}} {{status}}",
 					}},
 				},
 				{
