@@ -583,14 +583,17 @@ func systemHookJob(in *Inputs, p systemPods, phase string) client.Object {
 	if placement.PriorityClassName != nil {
 		pod.PriorityClassName = *placement.PriorityClassName
 	}
-	// No `deployment` label: the system Services must not send traffic to a hook pod.
+	// Neither the `deployment` label nor the element of system-app's pods: the system Services and
+	// selectors of system-app's pods (PodMonitors, NetworkPolicies) must not pick hook pods.
 	template := corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: mergeLabels(placement.Labels, Labels(in, ComponentSystem, "app", base))},
+		ObjectMeta: metav1.ObjectMeta{Labels: mergeLabels(placement.Labels, Labels(in, ComponentSystem, "app-hook", base))},
 		Spec:       pod,
 	}
-	meta := objectMeta(in, base+"-"+templateHash(template), ComponentSystem, "app")
-	meta.Labels = Labels(in, ComponentSystem, "app", base)
+	meta := objectMeta(in, base+"-"+templateHash(template), ComponentSystem, "app-hook")
+	meta.Labels = Labels(in, ComponentSystem, "app-hook", base)
 	meta.Annotations = map[string]string{SystemAppHookAnnotation: phase}
+	// No ttlSecondsAfterFinished: a finished Job that disappeared would be rendered, created and run
+	// again. The Job of a previous template is pruned once it is no longer rendered.
 	return &batchv1.Job{
 		TypeMeta:   typeMeta("batch/v1", "Job"),
 		ObjectMeta: meta,
