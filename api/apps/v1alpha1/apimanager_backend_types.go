@@ -33,57 +33,66 @@ type BackendSpec struct {
 	// +optional
 	QueuesRedisTLSEnabled *bool `json:"queuesRedisTLSEnabled,omitempty"`
 
-	// redisImage was the image of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisImage is the image of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisImage *string `json:"redisImage,omitempty"`
 
-	// redisPersistentVolumeClaim configured the volume of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisPersistentVolumeClaim configures the volume of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisPersistentVolumeClaimSpec *BackendRedisPersistentVolumeClaimSpec `json:"redisPersistentVolumeClaim,omitempty"`
 
-	// redisAffinity was the affinity of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisAffinity is the affinity of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisAffinity *corev1.Affinity `json:"redisAffinity,omitempty"`
 
-	// redisTolerations were the tolerations of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisTolerations are the tolerations of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisTolerations []corev1.Toleration `json:"redisTolerations,omitempty"`
 
-	// redisResources were the compute resources of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisResources are the compute resources of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisResources *corev1.ResourceRequirements `json:"redisResources,omitempty"`
 
-	// redisPriorityClassName was the PriorityClass of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisPriorityClassName is the PriorityClass of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisPriorityClassName *string `json:"redisPriorityClassName,omitempty"`
 
-	// redisTopologySpreadConstraints were the spread constraints of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisTopologySpreadConstraints are the spread constraints of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisTopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"redisTopologySpreadConstraints,omitempty"`
 
-	// redisLabels were the pod labels of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisLabels are the pod labels of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisLabels map[string]string `json:"redisLabels,omitempty"`
 
-	// redisAnnotations were the pod annotations of the internal backend Redis.
-	// Deprecated: has no effect; backend Redis is always external since 3scale 2.16.
+	// redisAnnotations are the pod annotations of the internal backend Redis.
+	// Applies only to the internal backend Redis (externalComponents.backend.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisAnnotations map[string]string `json:"redisAnnotations,omitempty"`
 }
 
-// BackendRedisPersistentVolumeClaimSpec configured the volume of the internal backend Redis.
-// Deprecated: has no effect.
+// BackendRedisPersistentVolumeClaimSpec configures the volume of the internal backend Redis.
+// Applies only to the internal backend Redis.
 type BackendRedisPersistentVolumeClaimSpec struct {
-	// storageClassName was the StorageClass of the volume.
-	// Deprecated: has no effect.
+	// storageClassName is the StorageClass of the volume.
+	// Applies only to the internal backend Redis.
 	// +optional
 	StorageClassName *string `json:"storageClassName,omitempty"`
 }

@@ -72,8 +72,9 @@ type SystemSpec struct {
 	// +optional
 	SystemRedisTLSEnabled *bool `json:"systemRedisTLSEnabled,omitempty"`
 
-	// database configured an internal MySQL or PostgreSQL system database.
-	// Deprecated: has no effect; the system database is always external since 3scale 2.16.
+	// database configures the internal system database: MySQL (the default) or PostgreSQL. Applies
+	// only when externalComponents.system.database is false; 3scale 2.16 and later recommend an
+	// external database.
 	// +optional
 	DatabaseSpec *SystemDatabaseSpec `json:"database,omitempty"`
 
@@ -82,48 +83,57 @@ type SystemSpec struct {
 	// +optional
 	SphinxSpec *SystemSphinxSpec `json:"sphinxSpec,omitempty"`
 
-	// redisImage was the image of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisImage is the image of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisImage *string `json:"redisImage,omitempty"`
 
-	// redisPersistentVolumeClaim configured the volume of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisPersistentVolumeClaim configures the volume of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisPersistentVolumeClaimSpec *SystemRedisPersistentVolumeClaimSpec `json:"redisPersistentVolumeClaim,omitempty"`
 
-	// redisAffinity was the affinity of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisAffinity is the affinity of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisAffinity *corev1.Affinity `json:"redisAffinity,omitempty"`
 
-	// redisTolerations were the tolerations of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisTolerations are the tolerations of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisTolerations []corev1.Toleration `json:"redisTolerations,omitempty"`
 
-	// redisResources were the compute resources of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisResources are the compute resources of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisResources *corev1.ResourceRequirements `json:"redisResources,omitempty"`
 
-	// redisPriorityClassName was the PriorityClass of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisPriorityClassName is the PriorityClass of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisPriorityClassName *string `json:"redisPriorityClassName,omitempty"`
 
-	// redisTopologySpreadConstraints were the spread constraints of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisTopologySpreadConstraints are the spread constraints of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisTopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"redisTopologySpreadConstraints,omitempty"`
 
-	// redisLabels were the pod labels of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisLabels are the pod labels of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisLabels map[string]string `json:"redisLabels,omitempty"`
 
-	// redisAnnotations were the pod annotations of the internal system Redis.
-	// Deprecated: has no effect; system Redis is always external since 3scale 2.16.
+	// redisAnnotations are the pod annotations of the internal system Redis.
+	// Applies only to the internal system Redis (externalComponents.system.redis false); 3scale 2.16
+	// and later recommend an external one.
 	// +optional
 	RedisAnnotations map[string]string `json:"redisAnnotations,omitempty"`
 }
@@ -286,71 +296,71 @@ type SystemSphinxSpec struct {
 	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
 }
 
-// SystemRedisPersistentVolumeClaimSpec configured the volume of the internal system Redis.
-// Deprecated: has no effect.
+// SystemRedisPersistentVolumeClaimSpec configures the volume of the internal system Redis.
+// Applies only to the internal database.
 type SystemRedisPersistentVolumeClaimSpec struct {
-	// storageClassName was the StorageClass of the volume.
-	// Deprecated: has no effect.
+	// storageClassName is the StorageClass of the volume.
+	// Applies only to the internal database.
 	// +optional
 	StorageClassName *string `json:"storageClassName,omitempty"`
 }
 
-// SystemDatabaseSpec configured an internal system database.
-// Deprecated: has no effect; the system database is always external since 3scale 2.16.
+// SystemDatabaseSpec configures an internal system database.
+// Applies only when externalComponents.system.database is false.
 type SystemDatabaseSpec struct {
-	// mysql configured an internal MySQL database.
-	// Deprecated: has no effect.
+	// mysql configures an internal MySQL database.
+	// Applies only to the internal database.
 	// +optional
 	MySQL *SystemMySQLSpec `json:"mysql,omitempty"`
 
-	// postgresql configured an internal PostgreSQL database.
-	// Deprecated: has no effect.
+	// postgresql configures an internal PostgreSQL database.
+	// Applies only to the internal database.
 	// +optional
 	PostgreSQL *SystemPostgreSQLSpec `json:"postgresql,omitempty"`
 }
 
-// SystemMySQLSpec configured an internal MySQL system database.
-// Deprecated: has no effect.
+// SystemMySQLSpec configures an internal MySQL system database.
+// Applies only to the internal database.
 type SystemMySQLSpec struct {
-	// image was the MySQL image.
-	// Deprecated: has no effect.
+	// image is the MySQL image.
+	// Applies only to the internal database.
 	// +optional
 	Image *string `json:"image,omitempty"`
 
-	// persistentVolumeClaim configured the MySQL volume.
-	// Deprecated: has no effect.
+	// persistentVolumeClaim configures the MySQL volume.
+	// Applies only to the internal database.
 	// +optional
 	PersistentVolumeClaimSpec *PVCGenericSpec `json:"persistentVolumeClaim,omitempty"`
 
-	// resources were the compute resources of MySQL.
-	// Deprecated: has no effect.
+	// resources are the compute resources of MySQL.
+	// Applies only to the internal database.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 
-	// PodPlacementSpec held the scheduling and metadata settings of the pods.
-	// Deprecated: has no effect.
+	// PodPlacementSpec holds the scheduling and metadata settings of the pods.
+	// Applies only to the internal database.
 	PodPlacementSpec `json:",inline"`
 }
 
-// SystemPostgreSQLSpec configured an internal PostgreSQL system database.
-// Deprecated: has no effect.
+// SystemPostgreSQLSpec configures an internal PostgreSQL system database.
+// Applies only to the internal database.
 type SystemPostgreSQLSpec struct {
-	// image was the PostgreSQL image.
-	// Deprecated: has no effect.
+	// image is the PostgreSQL image.
+	// Applies only to the internal database.
 	// +optional
 	Image *string `json:"image,omitempty"`
 
-	// persistentVolumeClaim configured the PostgreSQL volume.
-	// Deprecated: has no effect.
+	// persistentVolumeClaim configures the PostgreSQL volume.
+	// Applies only to the internal database.
 	// +optional
 	PersistentVolumeClaimSpec *PVCGenericSpec `json:"persistentVolumeClaim,omitempty"`
 
-	// resources were the compute resources of PostgreSQL.
-	// Deprecated: has no effect.
+	// resources are the compute resources of PostgreSQL.
+	// Applies only to the internal database.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 
-	// PodPlacementSpec held the scheduling and metadata settings of the pods.
-	// Deprecated: has no effect.
+	// PodPlacementSpec holds the scheduling and metadata settings of the pods.
+	// Applies only to the internal database.
 	PodPlacementSpec `json:",inline"`
 }

@@ -185,15 +185,27 @@ func ResolveImages(apim *appsv1alpha1.APIManager, env map[string]string) Images 
 		s = apim.Spec
 	}
 	var apicast, backend, system, searchd, memcached, zync, zyncPG *string
+	// Images of the internal databases, honoured when those databases are internal.
+	var backendRedis, systemRedis, systemMySQL, systemPostgreSQL *string
 	if s.Apicast != nil {
 		apicast = s.Apicast.Image
 	}
 	if s.Backend != nil {
 		backend = s.Backend.Image
+		backendRedis = s.Backend.RedisImage
 	}
 	if s.System != nil {
 		system = s.System.Image
 		memcached = s.System.MemcachedImage
+		systemRedis = s.System.RedisImage
+		if db := s.System.DatabaseSpec; db != nil {
+			if db.MySQL != nil {
+				systemMySQL = db.MySQL.Image
+			}
+			if db.PostgreSQL != nil {
+				systemPostgreSQL = db.PostgreSQL.Image
+			}
+		}
 		if s.System.SearchdSpec != nil {
 			searchd = s.System.SearchdSpec.Image
 		}
@@ -210,10 +222,10 @@ func ResolveImages(apim *appsv1alpha1.APIManager, env map[string]string) Images 
 		Memcached:        pick(memcached, RelatedImageMemcachedEnv, d.Memcached),
 		Zync:             pick(zync, RelatedImageZyncEnv, d.Zync),
 		ZyncPostgreSQL:   pick(zyncPG, RelatedImageZyncPostgreSQLEnv, d.ZyncPostgreSQL),
-		SystemMySQL:      pick(nil, RelatedImageSystemMySQLEnv, d.SystemMySQL),
-		SystemPostgreSQL: pick(nil, RelatedImageSystemPostgreSQLEnv, d.SystemPostgreSQL),
-		SystemRedis:      pick(nil, RelatedImageSystemRedisEnv, d.SystemRedis),
-		BackendRedis:     pick(nil, RelatedImageBackendRedisEnv, d.BackendRedis),
+		SystemMySQL:      pick(systemMySQL, RelatedImageSystemMySQLEnv, d.SystemMySQL),
+		SystemPostgreSQL: pick(systemPostgreSQL, RelatedImageSystemPostgreSQLEnv, d.SystemPostgreSQL),
+		SystemRedis:      pick(systemRedis, RelatedImageSystemRedisEnv, d.SystemRedis),
+		BackendRedis:     pick(backendRedis, RelatedImageBackendRedisEnv, d.BackendRedis),
 		OCCli:            pick(nil, RelatedImageOCCliEnv, d.OCCli),
 	}
 }

@@ -92,7 +92,7 @@ func TestResolveImages(t *testing.T) {
 			reason: "the spec's images win over the environment",
 			apim: &appsv1alpha1.APIManager{Spec: appsv1alpha1.APIManagerSpec{
 				Apicast: &appsv1alpha1.ApicastSpec{Image: ptr("spec/apicast")},
-				Backend: &appsv1alpha1.BackendSpec{Image: ptr("spec/backend"), RedisImage: ptr("ignored/redis")},
+				Backend: &appsv1alpha1.BackendSpec{Image: ptr("spec/backend")},
 				System: &appsv1alpha1.SystemSpec{Image: ptr("spec/system"), MemcachedImage: ptr("spec/memcached"),
 					SearchdSpec: &appsv1alpha1.SystemSearchdSpec{Image: ptr("spec/searchd")}},
 				Zync: &appsv1alpha1.ZyncSpec{Image: ptr("spec/zync"), PostgreSQLImage: ptr("spec/pg")},
@@ -102,6 +102,22 @@ func TestResolveImages(t *testing.T) {
 				i := d
 				i.Apicast, i.Backend, i.System, i.Memcached, i.Searchd = "spec/apicast", "spec/backend", "spec/system", "spec/memcached", "spec/searchd"
 				i.Zync, i.ZyncPostgreSQL, i.BackendRedis = "spec/zync", "spec/pg", "env/redis"
+				return i
+			}(),
+		},
+		"InternalDatabaseImages": {
+			reason: "the images of the internal databases come from the spec when it names them",
+			apim: &appsv1alpha1.APIManager{Spec: appsv1alpha1.APIManagerSpec{
+				Backend: &appsv1alpha1.BackendSpec{RedisImage: ptr("spec/backend-redis")},
+				System: &appsv1alpha1.SystemSpec{RedisImage: ptr("spec/system-redis"), DatabaseSpec: &appsv1alpha1.SystemDatabaseSpec{
+					MySQL:      &appsv1alpha1.SystemMySQLSpec{Image: ptr("spec/mysql")},
+					PostgreSQL: &appsv1alpha1.SystemPostgreSQLSpec{Image: ptr("spec/postgresql")},
+				}},
+			}},
+			env: map[string]string{RelatedImageBackendRedisEnv: "env/redis"},
+			want: func() Images {
+				i := d
+				i.BackendRedis, i.SystemRedis, i.SystemMySQL, i.SystemPostgreSQL = "spec/backend-redis", "spec/system-redis", "spec/mysql", "spec/postgresql"
 				return i
 			}(),
 		},
