@@ -140,6 +140,21 @@ func report(b *testing.B, calls []inmemory.Call) {
 // Limits and pricing rules are listed per plan, and backend metrics per backend that limits
 // refer to; max-reads-per-collection counts the reads of one path.
 func BenchmarkProductSync(b *testing.B) {
+	b.Run("BackendsFromEmpty", func(b *testing.B) {
+		// The 10 backends the product uses, from nothing, with the shared planner (what the
+		// Backend controller does, one backend after the other).
+		for range b.N {
+			b.StopTimer()
+			e := newEnv(b, inmemory.WithLatency(benchLatency))
+			e.srv.ResetCalls()
+			b.StartTimer()
+			for k := range benchBackends {
+				e.backend(b, fmt.Sprintf("bench-b%d", k), benchBackend(k))
+			}
+			b.StopTimer()
+			report(b, e.srv.Calls())
+		}
+	})
 	b.Run("FromEmpty", func(b *testing.B) {
 		for range b.N {
 			b.StopTimer()
