@@ -5,14 +5,17 @@ package controllers
 
 import (
 	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/threescale-oss/operator/controllers/capabilities"
 )
 
 // A Setup registers one controller with the manager.
 type Setup func(mgr ctrl.Manager) error
 
-// Setups lists the controllers the operator runs. It is empty until the first reconciler lands:
-// the foundation deliberately ships no reconciler that would pretend to work.
-var Setups []Setup
+// Setups lists the controllers the operator runs.
+var Setups = []Setup{
+	capabilities.SetupBackend,
+}
 
 // SetupWithManager registers every controller in Setups with the manager.
 func SetupWithManager(mgr ctrl.Manager) error {
