@@ -226,7 +226,7 @@ func listBackendUsages(q *request) reply {
 	if !ok {
 		return notFound()
 	}
-	return list(q, "backend_usages", "backend_usage", q.acct.usagesOf(svc.ID))
+	return bareList(q, "backend_usage", q.acct.usagesOf(svc.ID))
 }
 
 func showBackendUsage(q *request) reply {

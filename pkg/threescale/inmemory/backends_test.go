@@ -111,7 +111,7 @@ func TestBackendUsages(t *testing.T) {
 	}
 
 	c.do(http.MethodPut, uPath, p("path", "/v2")).must(t, http.StatusOK)
-	if got := c.do(http.MethodGet, svcBase+"/backend_usages.json", nil).items(t, "backend_usages", "backend_usage"); len(got) != 1 || got[0]["path"] != "/v2" {
+	if got := c.do(http.MethodGet, svcBase+"/backend_usages.json", nil).bareItems(t, "backend_usage"); len(got) != 1 || got[0]["path"] != "/v2" {
 		t.Errorf("usages: %v", got)
 	}
 	c.do(http.MethodDelete, uPath, nil).must(t, http.StatusOK)

@@ -147,6 +147,24 @@ func (r resp) items(t testing.TB, plural, singular string) []map[string]any {
 	return out
 }
 
+// bareItems returns the objects of a collection answered as a bare array [{singular: {...}}].
+func (r resp) bareItems(t testing.TB, singular string) []map[string]any {
+	t.Helper()
+	var arr []map[string]map[string]any
+	if err := json.Unmarshal([]byte(r.Raw), &arr); err != nil {
+		t.Fatalf("not a bare array of %q items: %v: %s", singular, err, r.Raw)
+	}
+	out := make([]map[string]any, 0, len(arr))
+	for _, w := range arr {
+		o, ok := w[singular]
+		if !ok {
+			t.Fatalf("item %v is not wrapped in %q", w, singular)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
 // errors returns the per-field errors of a 422.
 func (r resp) errors(t testing.TB) map[string][]string {
 	t.Helper()

@@ -138,6 +138,17 @@ func list[T any](q *request, plural, singular string, items []T) reply {
 	return okBody(map[string]any{plural: wrapped, "metadata": meta})
 }
 
+// bareList answers a page of a collection as a bare JSON array of wrapped items, with no envelope
+// and no metadata: the shape porta's backend usages index has (its representer adds no root key).
+func bareList[T any](q *request, singular string, items []T) reply {
+	pageItems, _ := paginate(q, items)
+	wrapped := make([]map[string]any, 0, len(pageItems))
+	for _, it := range pageItems {
+		wrapped = append(wrapped, wrap(singular, it))
+	}
+	return okBody(wrapped)
+}
+
 // sortedByID returns the values of m in ID order, the order porta lists in.
 func sortedByID[T any](m map[int64]T) []T {
 	ids := make([]int64, 0, len(m))
