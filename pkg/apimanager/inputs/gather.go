@@ -1,0 +1,139 @@
+package inputs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
+	"github.com/threescale-oss/operator/pkg/apimanager/render"
+)
+
+// RelatedImagePrefix starts the names of the environment variables that override default images
+// (RELATED_IMAGE_APICAST, ...), which OLM sets from the CSV for disconnected installs.
+const RelatedImagePrefix = "RELATED_IMAGE_"
+
+// ImageEnv picks the RELATED_IMAGE_* variables out of an environment in os.Environ form.
+func ImageEnv(environ []string) map[string]string {
+	env := map[string]string{}
+	for _, kv := range environ {
+		name, value, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(name, RelatedImagePrefix) {
+			env[name] = value
+		}
+	}
+	return env
+}
+
+// A Gatherer collects what the renderers need to know about the cluster for one APIManager.
+type Gatherer struct {
+	// Reader reads Secrets. It must not be the manager's cached client, which would start caching
+	// every Secret of the watched namespaces: use the manager's APIReader (one GET per Secret the
+	// platform uses).
+	Reader client.Reader
+	// APIs tells which optional APIs the cluster serves.
+	APIs interface{ Detect() (APIs, error) }
+	// ImageEnv holds the RELATED_IMAGE_* variables (see ImageEnv).
+	ImageEnv map[string]string
+	// Generate returns n random characters for generated secret values; nil means
+	// RandomAlphanumeric. Tests set a deterministic one.
+	Generate func(n int) string
+}
+
+// Gathered is the outcome of Gather.
+type Gathered struct {
+	// Inputs are ready to render.
+	Inputs *render.Inputs
+	// SecretVersions holds the resourceVersion of each generated Secret that exists, by name. The
+	// controller applies those Secrets with it as a precondition, so that a value someone writes
+	// between the read and the write is never overwritten: the write fails and is retried with
+	// the new value.
+	SecretVersions map[string]string
+	// Created lists the generated Secrets that do not exist yet, sorted.
+	Created []string
+}
+
+// Gather reads the Secrets apim uses (SecretNames), fills in the missing keys of the Secrets the
+// operator generates (render.SecretValues: a value already present, the user's or a previous
+// run's, always wins; only missing keys get new random values), and resolves images and optional
+// APIs. Secrets that do not exist are simply absent from Inputs.Secrets: MissingSecrets reports
+// them once the objects are rendered.
+//
+// The hash recorded for a generated Secret is that of its data after the apply that will follow
+// (existing data with the missing keys added), so the pods rendered now already carry the hash
+// they will have next time: creating the Secrets does not roll every pod a second time.
+func (g *Gatherer) Gather(ctx context.Context, apim *appsv1alpha1.APIManager) (*Gathered, error) {
+	if apim == nil {
+		return nil, fmt.Errorf("no APIManager to gather inputs for")
+	}
+	var apis APIs
+	if g.APIs != nil {
+		var err error
+		if apis, err = g.APIs.Detect(); err != nil {
+			return nil, err
+		}
+	}
+
+	existing := map[string]map[string][]byte{}
+	versions := map[string]string{}
+	for _, name := range SecretNames(apim) {
+		var s corev1.Secret
+		err := g.Reader.Get(ctx, client.ObjectKey{Namespace: apim.Namespace, Name: name}, &s)
+		switch {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("cannot read Secret %s: %w", name, err)
+		}
+		data := s.Data
+		if data == nil {
+			data = map[string][]byte{}
+		}
+		existing[name] = data
+		versions[name] = s.ResourceVersion
+	}
+
+	generate := g.Generate
+	if generate == nil {
+		generate = RandomAlphanumeric
+	}
+	values := render.SecretValues(apim, existing, generate)
+
+	infos := make(map[string]render.SecretInfo, len(existing)+len(values))
+	for name, data := range existing {
+		infos[name] = render.NewSecretInfo(data)
+	}
+	out := &Gathered{SecretVersions: map[string]string{}}
+	for _, name := range render.GeneratedSecretNames(apim) {
+		filled, ok := values[name]
+		if !ok {
+			continue
+		}
+		merged := map[string][]byte{}
+		for k, v := range existing[name] {
+			merged[k] = v
+		}
+		for k, v := range filled {
+			merged[k] = []byte(v)
+		}
+		infos[name] = render.NewSecretInfo(merged)
+		if rv, ok := versions[name]; ok {
+			out.SecretVersions[name] = rv
+		} else {
+			out.Created = append(out.Created, name)
+		}
+	}
+
+	out.Inputs = &render.Inputs{
+		APIManager: apim,
+		Images:     render.ResolveImages(apim, g.ImageEnv),
+		Secrets:    infos,
+		SecretData: values,
+	}
+	apis.SetOn(out.Inputs)
+	return out, nil
+}
