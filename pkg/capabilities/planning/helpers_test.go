@@ -1,7 +1,6 @@
 package planning
 
 import (
-	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
@@ -20,8 +19,6 @@ func opsOf(ops []Operation) []Operation {
 	}
 	return out
 }
-
-var _ = cmp.Diff // keep the import when a file uses only ignoreRun
 
 func metric(id int64, name, friendly, unit, description string) threescale.Metric {
 	return threescale.Metric{ID: id, SystemName: name, FriendlyName: friendly, Unit: unit, Description: description}

@@ -18,16 +18,25 @@ type Owner struct {
 	// SystemName returns the system name of an observed metric or method as resources spell it.
 	SystemName func(m threescale.Metric) string
 
+	// CreateMetric creates a metric of the owner.
 	CreateMetric func(ctx context.Context, c *threescale.Client, p threescale.MetricParams) (*threescale.Metric, error)
+	// UpdateMetric changes metric id of the owner.
 	UpdateMetric func(ctx context.Context, c *threescale.Client, id int64, p threescale.MetricUpdateParams) error
+	// DeleteMetric deletes metric id of the owner; a metric already gone is not an error.
 	DeleteMetric func(ctx context.Context, c *threescale.Client, id int64) error
 
+	// CreateMethod creates a method under the owner's hits metric hitsID.
 	CreateMethod func(ctx context.Context, c *threescale.Client, hitsID int64, p threescale.MethodParams) (*threescale.Metric, error)
+	// UpdateMethod changes method id under hitsID.
 	UpdateMethod func(ctx context.Context, c *threescale.Client, hitsID, id int64, p threescale.MethodUpdateParams) error
+	// DeleteMethod deletes method id under hitsID; a method already gone is not an error.
 	DeleteMethod func(ctx context.Context, c *threescale.Client, hitsID, id int64) error
 
+	// CreateMappingRule creates a mapping rule of the owner.
 	CreateMappingRule func(ctx context.Context, c *threescale.Client, p threescale.MappingRuleParams) error
+	// UpdateMappingRule changes mapping rule id of the owner.
 	UpdateMappingRule func(ctx context.Context, c *threescale.Client, id int64, p threescale.MappingRuleParams) error
+	// DeleteMappingRule deletes mapping rule id; a rule already gone is not an error.
 	DeleteMappingRule func(ctx context.Context, c *threescale.Client, id int64) error
 }
 

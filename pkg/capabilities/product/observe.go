@@ -34,8 +34,11 @@ type Observed struct {
 
 // ObservedPlan is an application plan with its limits and pricing rules.
 type ObservedPlan struct {
-	Plan         threescale.ApplicationPlan
-	Limits       []threescale.Limit
+	// Plan is the application plan.
+	Plan threescale.ApplicationPlan
+	// Limits are the plan's limits, on every metric.
+	Limits []threescale.Limit
+	// PricingRules are the plan's pricing rules, on every metric.
 	PricingRules []threescale.PricingRule
 }
 

@@ -11,14 +11,22 @@ import (
 
 // Entities of the operations Plan returns, besides those of package planning.
 const (
-	EntityProduct      = "product"
-	EntityProxy        = "proxy"
-	EntityOIDC         = "OIDC configuration"
-	EntityPolicyChain  = "policy chain"
+	// EntityProduct is the product (service) itself.
+	EntityProduct = "product"
+	// EntityProxy is the product's gateway settings.
+	EntityProxy = "proxy"
+	// EntityOIDC is the product's OIDC flows.
+	EntityOIDC = "OIDC configuration"
+	// EntityPolicyChain is the product's APIcast policy chain.
+	EntityPolicyChain = "policy chain"
+	// EntityBackendUsage is a backend used by the product.
 	EntityBackendUsage = "backend usage"
-	EntityPlan         = "application plan"
-	EntityLimit        = "limit"
-	EntityPricingRule  = "pricing rule"
+	// EntityPlan is an application plan of the product.
+	EntityPlan = "application plan"
+	// EntityLimit is a limit of an application plan.
+	EntityLimit = "limit"
+	// EntityPricingRule is a pricing rule of an application plan.
+	EntityPricingRule = "pricing rule"
 )
 
 // managedBy is the annotation the 3scale operator that Red Hat ships puts on what it manages;
