@@ -1,13 +1,8 @@
 package product
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -69,40 +64,11 @@ type env struct {
 func newEnv(tb testing.TB, opts ...inmemory.Option) *env {
 	tb.Helper()
 	srv, tenant := inmemory.NewTestServer(tb, opts...)
-	c, err := threescale.New(tenant.AdminURL, tenant.Token, threescale.WithMetricsRegisterer(prometheus.NewRegistry()),
-		threescale.WithHTTPClient(&http.Client{Transport: bareUsageList{http.DefaultTransport}}))
+	c, err := threescale.New(tenant.AdminURL, tenant.Token, threescale.WithMetricsRegisterer(prometheus.NewRegistry()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return &env{srv: srv, c: c}
-}
-
-// bareUsageList works around a disagreement between the client and the in-memory 3scale: porta
-// answers the backend usage list with a bare JSON array (BackendApiConfigsRepresenter is a
-// Roar::JSON::Collection without a wrapping member), which the client expects, while the
-// in-memory 3scale wraps it in {"backend_usages": [...]}. It unwraps that one answer, and does
-// nothing once the in-memory 3scale answers as porta does.
-type bareUsageList struct{ next http.RoundTripper }
-
-func (t bareUsageList) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(r)
-	if err != nil || r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/backend_usages.json") || resp.StatusCode != http.StatusOK {
-		return resp, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	var wrapped struct {
-		Usages json.RawMessage `json:"backend_usages"`
-	}
-	if json.Unmarshal(body, &wrapped) == nil && len(wrapped.Usages) > 0 {
-		body = wrapped.Usages
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
-	return resp, nil
 }
 
 // backend creates (or syncs) a backend with the shared planner, as the Backend controller does,
