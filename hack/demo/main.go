@@ -39,7 +39,7 @@ func run() error {
 	manager := flag.String("manager", "bin/manager", "The operator binary to run.")
 	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml",
 		"Comma-separated sample files to apply into the demo namespace.")
-	waitFor := flag.String("wait", "",
+	waitFor := flag.String("wait", "backend/backend1=Synced",
 		"Comma-separated `kind/name=Condition` items to wait for, e.g. backend/backend1=Synced,product/product1=Synced.")
 	timeout := flag.Duration("timeout", 2*time.Minute, "How long to wait for each condition.")
 	latency := flag.Duration("latency", 20*time.Millisecond, "Latency the in-memory 3scale adds to every call, as a real one has.")
@@ -209,6 +209,26 @@ func printTenant(tenant inmemory.Tenant) error {
 	fmt.Printf("  %d backend(s)\n", len(backends))
 	for _, b := range backends {
 		fmt.Printf("    backend id=%d system_name=%s name=%q private_endpoint=%s\n", b.ID, b.SystemName, b.Name, b.PrivateEndpoint)
+		metrics, err := client.ListBackendMetrics(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for _, m := range metrics {
+			names[m.ID] = threescale.TrimBackendMetricSuffix(m.SystemName, b.ID)
+			kind := "metric"
+			if m.ParentID != 0 {
+				kind = "method"
+			}
+			fmt.Printf("      %s %s (%s)\n", kind, names[m.ID], m.FriendlyName)
+		}
+		rules, err := client.ListBackendMappingRules(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rules {
+			fmt.Printf("      mapping rule %s %s -> %s +%d\n", r.HTTPMethod, r.Pattern, names[r.MetricID], r.Delta)
+		}
 	}
 	products, err := client.ListProducts(ctx)
 	if err != nil {
