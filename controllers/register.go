@@ -15,6 +15,7 @@ type Setup func(mgr ctrl.Manager) error
 // Setups lists the controllers the operator runs.
 var Setups = []Setup{
 	capabilities.SetupBackend,
+	capabilities.SetupProduct,
 }
 
 // SetupWithManager registers every controller in Setups with the manager.

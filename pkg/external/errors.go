@@ -8,6 +8,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/tenant"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
@@ -95,7 +96,7 @@ func Classify(err error) Class {
 	var waiting *WaitingError
 	var api *threescale.APIError
 	switch {
-	case errors.As(err, &invalid):
+	case errors.As(err, &invalid), planning.IsInvalid(err):
 		return Invalid
 	case errors.As(err, &waiting), tenant.IsMissing(err):
 		return Waiting

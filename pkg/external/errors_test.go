@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/tenant"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
@@ -33,6 +34,11 @@ func TestClassify(t *testing.T) {
 		"WrappedInvalidError": {
 			reason: "Wrapping keeps the class.",
 			err:    fmt.Errorf("plan: %w", Invalidf("bad")),
+			want:   Invalid,
+		},
+		"PlannerInvalid": {
+			reason: "A shared planner's invalid reference needs a spec change too.",
+			err:    fmt.Errorf("plan: %w", &planning.InvalidError{Field: "spec.mappingRules[0].metricMethodRef", Message: "unknown"}),
 			want:   Invalid,
 		},
 		"Unprocessable": {

@@ -1,0 +1,105 @@
+package capabilities
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/external"
+	"github.com/threescale-oss/operator/pkg/tenant"
+)
+
+// ProductControllerName names the Product controller in logs, metrics and events.
+const ProductControllerName = "product"
+
+// backendIndex indexes Products by the system names of the Backends they reference, so that a
+// Backend event finds the Products waiting for it.
+const backendIndex = "capabilities.3scale.net/backend"
+
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products/finalizers,verbs=update
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=backends,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
+
+// SetupProduct registers the Product controller with DefaultOptions.
+func SetupProduct(mgr ctrl.Manager) error {
+	opts, err := DefaultOptions()
+	if err != nil {
+		return err
+	}
+	return SetupProductWithOptions(mgr, opts)
+}
+
+// SetupProductWithOptions registers the Product controller. It syncs a Product when its spec or
+// annotations change, when a Secret it reads changes (its tenant's, its OIDC issuer's, its policy
+// configurations'), when a Backend it references changes (an Orphan Product syncs as soon as its
+// Backend does), and after its poll interval.
+func SetupProductWithOptions(mgr ctrl.Manager, opts Options) error {
+	ctx := context.Background()
+	indexer := mgr.GetFieldIndexer()
+	if err := indexer.IndexField(ctx, &capabilitiesv1beta1.Product{}, secretIndex, func(o client.Object) []string {
+		return productSecretNames(o.(*capabilitiesv1beta1.Product))
+	}); err != nil {
+		return err
+	}
+	if err := indexer.IndexField(ctx, &capabilitiesv1beta1.Product{}, backendIndex, func(o client.Object) []string {
+		return referencedBackends(o.(*capabilitiesv1beta1.Product))
+	}); err != nil {
+		return err
+	}
+	r := external.NewReconciler[*capabilitiesv1beta1.Product](
+		mgr.GetClient(),
+		productKind{backends: mgr.GetClient(), secrets: mgr.GetAPIReader()},
+		tenant.Resolver{Reader: mgr.GetAPIReader()},
+		opts.Clients,
+		mgr.GetEventRecorder(ProductControllerName),
+		opts.Loop,
+	)
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(ProductControllerName).
+		For(&capabilitiesv1beta1.Product{}, specOrAnnotationChanged()).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
+			enqueueByIndex(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, secretIndex))).
+		Watches(&capabilitiesv1beta1.Backend{}, handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient()))).
+		WithOptions(controller.Options{MaxConcurrentReconciles: opts.maxConcurrent()}).
+		Complete(r)
+}
+
+// productsOfBackend maps a Backend to the Products of its namespace that reference its system name.
+func productsOfBackend(c client.Reader) handler.MapFunc {
+	byIndex := enqueueByIndex(c, &capabilitiesv1beta1.ProductList{}, backendIndex)
+	return func(ctx context.Context, o client.Object) []ctrl.Request {
+		b, ok := o.(*capabilitiesv1beta1.Backend)
+		if !ok {
+			return nil
+		}
+		// The index holds system names, not object names.
+		named := b.DeepCopy()
+		named.Name = b.SystemNameOrDefault()
+		return byIndex(ctx, named)
+	}
+}
+
+// productSecretNames returns the names of the Secrets of its own namespace that a Product reads.
+func productSecretNames(p *capabilitiesv1beta1.Product) []string {
+	names := tenant.SecretNames(p.Spec.ProviderAccountRef)
+	local := func(ns string) bool { return ns == "" || ns == p.Namespace }
+	if auth := p.Spec.Authentication(); auth != nil && auth.OIDC != nil {
+		if ref := auth.OIDC.IssuerEndpointRef; ref != nil && local(ref.Namespace) {
+			names = append(names, ref.Name)
+		}
+	}
+	for _, pc := range p.Spec.Policies {
+		if ref := pc.ConfigurationRef; ref != nil && local(ref.Namespace) {
+			names = append(names, ref.Name)
+		}
+	}
+	return names
+}
