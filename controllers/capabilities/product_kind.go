@@ -59,17 +59,11 @@ func (k productKind) Check(ctx context.Context, p *capabilitiesv1beta1.Product) 
 	return err
 }
 
-// Connect reads the Secrets the spec references and the 3scale IDs of its Backends in c's tenant.
-func (k productKind) Connect(ctx context.Context, p *capabilitiesv1beta1.Product, c *threescale.Client) (external.External[*capabilitiesv1beta1.Product], error) {
-	d, err := product.NewDesired(ctx, p, k.secretValue)
-	if err != nil {
-		return nil, classifyProductError(err)
-	}
-	backends, err := k.backendIDs(ctx, p, c.AdminURL())
-	if err != nil {
-		return nil, err
-	}
-	return &productExternal{c: c, desired: d, backends: backends}, nil
+// Connect returns the External of p in c's tenant. What only a sync needs (the Secrets the spec
+// references, the IDs of its Backends) is read by Observe, so that deleting a Product never waits
+// for a Backend that is itself going away.
+func (k productKind) Connect(_ context.Context, _ *capabilitiesv1beta1.Product, c *threescale.Client) (external.External[*capabilitiesv1beta1.Product], error) {
+	return &productExternal{kind: k, c: c}, nil
 }
 
 // referencedBackends returns the system names of the Backends p uses or whose metrics its plans
@@ -183,6 +177,7 @@ func (k productKind) secretValue(ctx context.Context, namespace, name, key strin
 
 // productExternal mirrors one Product through one client; it keeps what Observe found for Sync.
 type productExternal struct {
+	kind     productKind
 	c        *threescale.Client
 	desired  *product.Desired
 	backends map[string]int64
@@ -202,6 +197,15 @@ func (e *productExternal) knownID(p *capabilitiesv1beta1.Product) int64 {
 }
 
 func (e *productExternal) Observe(ctx context.Context, p *capabilitiesv1beta1.Product) (external.Observation, error) {
+	d, err := product.NewDesired(ctx, p, e.kind.secretValue)
+	if err != nil {
+		return external.Observation{}, classifyProductError(err)
+	}
+	backends, err := e.kind.backendIDs(ctx, p, e.c.AdminURL())
+	if err != nil {
+		return external.Observation{}, err
+	}
+	e.desired, e.backends = d, backends
 	o, err := product.Observe(ctx, e.c, e.desired, e.knownID(p), e.backends)
 	if err != nil {
 		return external.Observation{}, classifyProductError(err)

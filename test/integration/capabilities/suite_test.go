@@ -92,6 +92,8 @@ type harness struct {
 	tc *threescale.Client
 	// setups are the controllers the managers of this harness run.
 	setups []func(ctrl.Manager, capabilities.Options) error
+	// waitInterval is the loop's retry delay of waiting objects.
+	waitInterval time.Duration
 }
 
 // newHarness creates a namespace, an in-memory 3scale with a tenant, and the
@@ -108,7 +110,8 @@ func newHarness(t *testing.T, opts ...inmemory.Option) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, ns: ns.Name, srv: srv, tenant: tn, tc: tc,
-		setups: []func(ctrl.Manager, capabilities.Options) error{capabilities.SetupBackendWithOptions}}
+		setups:       []func(ctrl.Manager, capabilities.Options) error{capabilities.SetupBackendWithOptions, capabilities.SetupProductWithOptions},
+		waitInterval: 500 * time.Millisecond}
 	h.create(&corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: tenant.DefaultSecretName},
 		StringData: map[string]string{"adminURL": tn.AdminURL, "token": tn.Token},
@@ -133,7 +136,7 @@ func (h *harness) startManager() (stop func()) {
 		h.t.Fatal(err)
 	}
 	opts := capabilities.Options{
-		Loop:    external.Options{PollInterval: pollInterval, WaitInterval: 500 * time.Millisecond},
+		Loop:    external.Options{PollInterval: pollInterval, WaitInterval: h.waitInterval},
 		Clients: &tenant.Clients{Options: []threescale.Option{threescale.WithMetricsRegisterer(prometheus.NewRegistry())}},
 	}
 	for _, setup := range h.setups {
