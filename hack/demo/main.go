@@ -39,7 +39,7 @@ func run() error {
 	manager := flag.String("manager", "bin/manager", "The operator binary to run.")
 	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml",
 		"Comma-separated sample files to apply into the demo namespace.")
-	waitFor := flag.String("wait", "backend/backend1=Synced",
+	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced",
 		"Comma-separated `kind/name=Condition` items to wait for, e.g. backend/backend1=Synced,product/product1=Synced.")
 	timeout := flag.Duration("timeout", 2*time.Minute, "How long to wait for each condition.")
 	latency := flag.Duration("latency", 20*time.Millisecond, "Latency the in-memory 3scale adds to every call, as a real one has.")
@@ -237,6 +237,44 @@ func printTenant(tenant inmemory.Tenant) error {
 	fmt.Printf("  %d product(s)\n", len(products))
 	for _, p := range products {
 		fmt.Printf("    product id=%d system_name=%s name=%q deployment=%s\n", p.ID, p.SystemName, p.Name, p.DeploymentOption)
+		usages, err := client.ListBackendUsages(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, u := range usages {
+			fmt.Printf("      backend usage: backend id=%d at %s\n", u.BackendID, u.Path)
+		}
+		rules, err := client.ListProductMappingRules(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rules {
+			fmt.Printf("      mapping rule %s %s +%d\n", r.HTTPMethod, r.Pattern, r.Delta)
+		}
+		plans, err := client.ListApplicationPlans(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, plan := range plans {
+			limits, err := client.ListPlanLimits(ctx, plan.ID)
+			if err != nil {
+				return err
+			}
+			pricing, err := client.ListPlanPricingRules(ctx, plan.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("      application plan %s (%q, %s): %d limit(s), %d pricing rule(s)\n", plan.SystemName, plan.Name, plan.State, len(limits), len(pricing))
+		}
+		chain, err := client.GetPolicyChain(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(chain))
+		for i, pc := range chain {
+			names[i] = pc.Name
+		}
+		fmt.Printf("      policy chain: %s\n", strings.Join(names, ", "))
 	}
 	return nil
 }
