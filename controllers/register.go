@@ -6,6 +6,7 @@ package controllers
 import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/threescale-oss/operator/controllers/apps"
 	"github.com/threescale-oss/operator/controllers/capabilities"
 )
 
@@ -15,6 +16,7 @@ type Setup func(mgr ctrl.Manager) error
 // Setups lists the controllers the operator runs.
 var Setups = []Setup{
 	capabilities.SetupBackend,
+	apps.SetupAPIManager,
 	capabilities.SetupProduct,
 }
 
