@@ -5,9 +5,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/external"
@@ -67,7 +70,8 @@ func SetupProductWithOptions(mgr ctrl.Manager, opts Options) error {
 		For(&capabilitiesv1beta1.Product{}, specOrAnnotationChanged()).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
 			enqueueByIndex(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, secretIndex))).
-		Watches(&capabilitiesv1beta1.Backend{}, handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient()))).
+		Watches(&capabilitiesv1beta1.Backend{}, handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient())),
+			builder.WithPredicates(backendSyncChanged())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.maxConcurrent()}).
 		Complete(r)
 }
@@ -85,6 +89,40 @@ func productsOfBackend(c client.Reader) handler.MapFunc {
 		named.Name = b.SystemNameOrDefault()
 		return byIndex(ctx, named)
 	}
+}
+
+// backendSyncChanged lets through the Backend events a Product depends on: creation, deletion,
+// and updates that change whether and where the Backend is synced (its ID, tenant, Synced
+// condition, or the generation it was last synced at, since its metrics may have changed). Other
+// updates (annotations, a new spec not synced yet) would cost a Product resync for nothing.
+func backendSyncChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			before, ok1 := e.ObjectOld.(*capabilitiesv1beta1.Backend)
+			after, ok2 := e.ObjectNew.(*capabilitiesv1beta1.Backend)
+			if !ok1 || !ok2 {
+				return true
+			}
+			return syncState(before) != syncState(after)
+		},
+	}
+}
+
+// backendSync is what a Product needs to know of a Backend.
+type backendSync struct {
+	id         int64
+	host       string
+	synced     bool
+	generation int64
+	deleting   bool
+}
+
+func syncState(b *capabilitiesv1beta1.Backend) backendSync {
+	s := backendSync{host: b.Status.ProviderAccountHost, synced: backendSynced(b), generation: b.Status.ObservedGeneration, deleting: !b.DeletionTimestamp.IsZero()}
+	if b.Status.ID != nil {
+		s.id = *b.Status.ID
+	}
+	return s
 }
 
 // productSecretNames returns the names of the Secrets of its own namespace that a Product reads.

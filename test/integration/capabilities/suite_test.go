@@ -84,7 +84,7 @@ func run(m *testing.M) int {
 
 // A harness is one test's namespace, 3scale tenant and manager.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	ns     string
 	srv    *inmemory.Server
 	tenant inmemory.Tenant
@@ -94,11 +94,13 @@ type harness struct {
 	setups []func(ctrl.Manager, capabilities.Options) error
 	// waitInterval is the loop's retry delay of waiting objects.
 	waitInterval time.Duration
+	// pollInterval is the loop's poll interval.
+	pollInterval time.Duration
 }
 
 // newHarness creates a namespace, an in-memory 3scale with a tenant, and the
 // threescale-provider-account Secret for it. It starts no manager.
-func newHarness(t *testing.T, opts ...inmemory.Option) *harness {
+func newHarness(t testing.TB, opts ...inmemory.Option) *harness {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "it-"}}
 	if err := k8s.Create(context.Background(), ns); err != nil {
@@ -111,7 +113,7 @@ func newHarness(t *testing.T, opts ...inmemory.Option) *harness {
 	}
 	h := &harness{t: t, ns: ns.Name, srv: srv, tenant: tn, tc: tc,
 		setups:       []func(ctrl.Manager, capabilities.Options) error{capabilities.SetupBackendWithOptions, capabilities.SetupProductWithOptions},
-		waitInterval: 500 * time.Millisecond}
+		waitInterval: 500 * time.Millisecond, pollInterval: pollInterval}
 	h.create(&corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: tenant.DefaultSecretName},
 		StringData: map[string]string{"adminURL": tn.AdminURL, "token": tn.Token},
@@ -136,7 +138,7 @@ func (h *harness) startManager() (stop func()) {
 		h.t.Fatal(err)
 	}
 	opts := capabilities.Options{
-		Loop:    external.Options{PollInterval: pollInterval, WaitInterval: h.waitInterval},
+		Loop:    external.Options{PollInterval: h.pollInterval, WaitInterval: h.waitInterval},
 		Clients: &tenant.Clients{Options: []threescale.Option{threescale.WithMetricsRegisterer(prometheus.NewRegistry())}},
 	}
 	for _, setup := range h.setups {
