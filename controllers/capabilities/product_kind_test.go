@@ -1,0 +1,173 @@
+package capabilities
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/external"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// syncedBackend is a Backend of namespace ns synced to tenant host as 3scale backend id.
+func syncedBackend(name, systemName string, id int64, host string) *capabilitiesv1beta1.Backend {
+	b := &capabilitiesv1beta1.Backend{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Generation: 2},
+		Spec:       capabilitiesv1beta1.BackendSpec{Name: name, SystemName: systemName},
+	}
+	b.Status.ID, b.Status.ProviderAccountHost, b.Status.ObservedGeneration = &id, host, 2
+	b.Status.Conditions = []metav1.Condition{{Type: external.TypeSynced, Status: metav1.ConditionTrue, Reason: "Synced", ObservedGeneration: 2}}
+	return b
+}
+
+func productUsing(backends ...string) *capabilitiesv1beta1.Product {
+	p := &capabilitiesv1beta1.Product{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"},
+		Spec:       capabilitiesv1beta1.ProductSpec{Name: "P", BackendUsages: map[string]capabilitiesv1beta1.BackendUsageSpec{}},
+	}
+	for _, b := range backends {
+		p.Spec.BackendUsages[b] = capabilitiesv1beta1.BackendUsageSpec{Path: "/"}
+	}
+	return p
+}
+
+func TestBackendIDs(t *testing.T) {
+	const host = "https://t-admin.example.com"
+	stale := syncedBackend("stale", "b2", 8, host)
+	stale.Generation = 3 // a new spec, not synced yet
+	otherTenant := syncedBackend("other", "b3", 9, "https://other-admin.example.com")
+	otherRef := syncedBackend("ref", "b4", 10, host)
+	otherRef.Spec.ProviderAccountRef = &corev1.LocalObjectReference{Name: "another-secret"}
+	cases := map[string]struct {
+		reason  string
+		product *capabilitiesv1beta1.Product
+		host    string
+		want    map[string]int64
+		waiting string
+	}{
+		"Synced": {
+			reason:  "A synced Backend of the same tenant gives its ID.",
+			product: productUsing("b1"),
+			host:    host,
+			want:    map[string]int64{"b1": 7},
+		},
+		"LimitReference": {
+			reason: "Backends named by limits only are resolved too.",
+			product: func() *capabilitiesv1beta1.Product {
+				p := productUsing()
+				p.Spec.ApplicationPlans = map[string]capabilitiesv1beta1.ApplicationPlanSpec{"basic": {Limits: []capabilitiesv1beta1.LimitSpec{
+					{Period: "day", Value: 1, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "hits", BackendSystemName: ptr("b1")}},
+				}}}
+				return p
+			}(),
+			host: host,
+			want: map[string]int64{"b1": 7},
+		},
+		"Missing": {
+			reason:  "A Backend that does not exist is waited for, by name.",
+			product: productUsing("b1", "nope"),
+			host:    host,
+			waiting: `waiting for backends: no Backend with system name "nope" in this namespace and provider account`,
+		},
+		"NotSyncedForItsGeneration": {
+			reason:  "A Backend with a spec not synced yet is waited for.",
+			product: productUsing("b2"),
+			host:    host,
+			waiting: `waiting for backends: backend "b2" (Backend stale) not synced to this product's tenant yet`,
+		},
+		"OtherTenant": {
+			reason:  "A Backend synced to another tenant is waited for.",
+			product: productUsing("b3"),
+			host:    host,
+			waiting: `waiting for backends: backend "b3" (Backend other) not synced to this product's tenant yet`,
+		},
+		"AnyTenantBeforeConnecting": {
+			reason:  "Before the tenant is known (Check), a synced Backend is enough.",
+			product: productUsing("b3"),
+			want:    map[string]int64{"b3": 9},
+		},
+		"OtherProviderAccountRef": {
+			reason:  "A Backend of another provider account does not count.",
+			product: productUsing("b4"),
+			host:    host,
+			waiting: `waiting for backends: no Backend with system name "b4" in this namespace and provider account`,
+		},
+	}
+	scheme := runtime.NewScheme()
+	if err := capabilitiesv1beta1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(syncedBackend("one", "b1", 7, host+"/"), stale, otherTenant, otherRef).Build()
+	k := productKind{backends: c}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := k.backendIDs(context.Background(), tc.product, tc.host)
+			gotWaiting := ""
+			if err != nil {
+				if external.Classify(err) != external.Waiting {
+					t.Fatalf("%s\nerror %v is not a wait", tc.reason, err)
+				}
+				gotWaiting = err.Error()
+			}
+			if diff := cmp.Diff(tc.waiting, gotWaiting); diff != "" {
+				t.Errorf("%s\nwait: -want, +got:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(tc.want, got); err == nil && diff != "" {
+				t.Errorf("%s\nIDs: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestProductSecretNames(t *testing.T) {
+	p := productUsing()
+	p.Spec.Deployment = &capabilitiesv1beta1.ProductDeploymentSpec{ApicastHosted: &capabilitiesv1beta1.ApicastHostedSpec{
+		Authentication: &capabilitiesv1beta1.AuthenticationSpec{OIDC: &capabilitiesv1beta1.OIDCSpec{
+			IssuerType: "keycloak", IssuerEndpointRef: &corev1.SecretReference{Name: "issuer"},
+		}},
+	}}
+	p.Spec.Policies = []capabilitiesv1beta1.PolicyConfig{
+		{Name: "a", ConfigurationRef: &corev1.SecretReference{Name: "conf-a", Namespace: "ns"}},
+		{Name: "b", ConfigurationRef: &corev1.SecretReference{Name: "elsewhere", Namespace: "other"}},
+	}
+	want := []string{"threescale-provider-account", "system-seed", "issuer", "conf-a"}
+	if diff := cmp.Diff(want, productSecretNames(p)); diff != "" {
+		t.Errorf("-want, +got:\n%s", diff)
+	}
+}
+
+func TestBackendSyncChanged(t *testing.T) {
+	base := syncedBackend("one", "b1", 7, "https://t")
+	cases := map[string]struct {
+		change func(b *capabilitiesv1beta1.Backend)
+		want   bool
+	}{
+		"AnnotationOnly":   {func(b *capabilitiesv1beta1.Backend) { b.Annotations = map[string]string{"x": "y"} }, false},
+		"NewSpecNotSynced": {func(b *capabilitiesv1beta1.Backend) { b.Generation = 3 }, true},
+		"NewGenerationSynced": {func(b *capabilitiesv1beta1.Backend) {
+			b.Status.ObservedGeneration = 3
+		}, true},
+		"LostSync": {func(b *capabilitiesv1beta1.Backend) { b.Status.Conditions[0].Status = metav1.ConditionFalse }, true},
+		"NewID":    {func(b *capabilitiesv1beta1.Backend) { b.Status.ID = ptr(int64(8)) }, true},
+		"Deleting": {func(b *capabilitiesv1beta1.Backend) { now := metav1.Now(); b.DeletionTimestamp = &now }, true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			after := base.DeepCopy()
+			tc.change(after)
+			got := backendSyncChanged().Update(event.UpdateEvent{ObjectOld: client.Object(base), ObjectNew: after})
+			if got != tc.want {
+				t.Errorf("Update passes = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
