@@ -235,6 +235,9 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 
+	// The Secrets were read a moment ago; compare with that snapshot rather than reading again.
+	applier := *r.Applier
+	applier.Direct = gathered.SecretReader(r.Applier.Direct)
 	keep := make(map[apply.Key]bool, len(desired))
 	var changed []string
 	var applyErrs []error
@@ -244,7 +247,7 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		if plan.Hold[key] {
 			continue
 		}
-		outcome, err := r.Applier.Apply(ctx, u)
+		outcome, err := applier.Apply(ctx, u)
 		if err != nil {
 			applyErrs = append(applyErrs, err)
 			continue

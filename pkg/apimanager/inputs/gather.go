@@ -55,6 +55,44 @@ type Gathered struct {
 	SecretVersions map[string]string
 	// Created lists the generated Secrets that do not exist yet, sorted.
 	Created []string
+
+	// namespace and secrets are what Gather read: every name of SecretNames, nil when absent.
+	namespace string
+	secrets   map[string]*corev1.Secret
+}
+
+// SecretReader returns a reader that answers Gets of the Secrets Gather read from that snapshot
+// and everything else from next. The apply step compares the Secrets it writes with the live
+// ones; this spares a second GET per Secret in the same reconcile. The snapshot is milliseconds
+// old, and a Secret that changed since is applied with its old resourceVersion as precondition,
+// which the API server rejects, so nothing is lost.
+func (g *Gathered) SecretReader(next client.Reader) client.Reader {
+	return secretSnapshot{g: g, next: next}
+}
+
+type secretSnapshot struct {
+	g    *Gathered
+	next client.Reader
+}
+
+func (s secretSnapshot) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	out, ok := obj.(*corev1.Secret)
+	if !ok || key.Namespace != s.g.namespace {
+		return s.next.Get(ctx, key, obj, opts...)
+	}
+	live, read := s.g.secrets[key.Name]
+	switch {
+	case !read:
+		return s.next.Get(ctx, key, obj, opts...)
+	case live == nil:
+		return apierrors.NewNotFound(corev1.Resource("secrets"), key.Name)
+	}
+	live.DeepCopyInto(out)
+	return nil
+}
+
+func (s secretSnapshot) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return s.next.List(ctx, list, opts...)
 }
 
 // Gather reads the Secrets apim uses (SecretNames), fills in the missing keys of the Secrets the
@@ -80,15 +118,18 @@ func (g *Gatherer) Gather(ctx context.Context, apim *appsv1alpha1.APIManager) (*
 
 	existing := map[string]map[string][]byte{}
 	versions := map[string]string{}
+	out := &Gathered{SecretVersions: map[string]string{}, namespace: apim.Namespace, secrets: map[string]*corev1.Secret{}}
 	for _, name := range SecretNames(apim) {
 		var s corev1.Secret
 		err := g.Reader.Get(ctx, client.ObjectKey{Namespace: apim.Namespace, Name: name}, &s)
 		switch {
 		case apierrors.IsNotFound(err):
+			out.secrets[name] = nil
 			continue
 		case err != nil:
 			return nil, fmt.Errorf("cannot read Secret %s: %w", name, err)
 		}
+		out.secrets[name] = &s
 		data := s.Data
 		if data == nil {
 			data = map[string][]byte{}
@@ -107,7 +148,6 @@ func (g *Gatherer) Gather(ctx context.Context, apim *appsv1alpha1.APIManager) (*
 	for name, data := range existing {
 		infos[name] = render.NewSecretInfo(data)
 	}
-	out := &Gathered{SecretVersions: map[string]string{}}
 	for _, name := range render.GeneratedSecretNames(apim) {
 		filled, ok := values[name]
 		if !ok {

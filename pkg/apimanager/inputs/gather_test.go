@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -276,5 +277,46 @@ func TestRandomFromRejectsBiasedBytes(t *testing.T) {
 	}
 	if got := randomFrom(strings.NewReader("\x00"), 8); len(got) > 1 {
 		t.Errorf("a failing reader cannot yield more than it gave: %q", got)
+	}
+}
+
+func TestSecretReaderServesTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	seed := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "system-seed", Namespace: "threescale", ResourceVersion: "3"},
+		Data: map[string][]byte{"A": []byte("1")}}
+	other := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "unrelated", Namespace: "threescale"}}
+	reader := fakeReader(t, seed, other)
+	got, err := (&Gatherer{Reader: reader, Generate: counter()}).Gather(ctx, apiManager())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Changes after the gathering are not seen through the snapshot.
+	seed.Data["A"] = []byte("2")
+	if err := reader.(client.Client).Update(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	r := got.SecretReader(reader)
+
+	var s corev1.Secret
+	if err := r.Get(ctx, client.ObjectKey{Namespace: "threescale", Name: "system-seed"}, &s); err != nil {
+		t.Fatal(err)
+	}
+	if string(s.Data["A"]) != "1" || s.ResourceVersion != "3" {
+		t.Errorf("got %q at %s, want the snapshot", s.Data["A"], s.ResourceVersion)
+	}
+	s.Data["A"] = []byte("mutated")
+	var again corev1.Secret
+	_ = r.Get(ctx, client.ObjectKey{Namespace: "threescale", Name: "system-seed"}, &again)
+	if string(again.Data["A"]) != "1" {
+		t.Error("the snapshot must be copied out, not shared")
+	}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: "threescale", Name: "system-app"}, &s); !apierrors.IsNotFound(err) {
+		t.Errorf("a Secret read as absent: %v, want NotFound", err)
+	}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: "threescale", Name: "unrelated"}, &s); err != nil {
+		t.Errorf("other Secrets come from the next reader: %v", err)
+	}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: "elsewhere", Name: "system-seed"}, &s); !apierrors.IsNotFound(err) {
+		t.Errorf("another namespace is read from the next reader: %v", err)
 	}
 }

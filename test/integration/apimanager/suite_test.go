@@ -182,10 +182,17 @@ func (m hidingMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*met
 type writeLog struct {
 	mu   sync.Mutex
 	reqs []string
+	// reads counts the GETs (reads and list/watch) the manager sends.
+	reads int
 }
 
 func (w *writeLog) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		if req.Method == http.MethodGet {
+			w.mu.Lock()
+			w.reads++
+			w.mu.Unlock()
+		}
 		if req.Method != http.MethodGet && req.URL.Query().Get("dryRun") == "" &&
 			!strings.Contains(req.URL.Path, "/events") && !strings.Contains(req.URL.Path, "/leases") {
 			w.mu.Lock()
@@ -201,6 +208,13 @@ func (w *writeLog) mark() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.reqs)
+}
+
+// readCount returns how many GETs the manager has sent.
+func (w *writeLog) readCount() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.reads
 }
 
 // since returns the writes made to namespace ns after mark.
