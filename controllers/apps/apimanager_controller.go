@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -172,7 +173,7 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 	var list appsv1alpha1.APIManagerList
 	if err := r.Client.List(ctx, &list, client.InNamespace(secret.GetNamespace()),
 		client.MatchingFields{secretNamesIndex: secret.GetName()}); err != nil {
-		log.FromContext(ctx).Error(err, "cannot list the APIManagers reading a Secret", "secret", klogRef(secret))
+		log.FromContext(ctx).Error(err, "cannot list the APIManagers reading a Secret", "secret", klog.KObj(secret))
 		return nil
 	}
 	reqs := make([]reconcile.Request, 0, len(list.Items))
@@ -181,8 +182,6 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 	}
 	return reqs
 }
-
-func klogRef(o client.Object) string { return o.GetNamespace() + "/" + o.GetName() }
 
 // RBAC, in alphabetical order of group then resource. The operator grants zync-que's Role, so it
 // holds every permission of that Role itself (Kubernetes forbids granting more than one has).
@@ -298,7 +297,7 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	}
 
 	if applyErr != nil {
-		r.event(apim, corev1.EventTypeWarning, reasonApplyFailed, "Apply", "%s", applyErr.Error())
+		// The Warning condition names the failure, with an event when it first appears.
 		return ctrl.Result{}, applyErr
 	}
 	if !meta.IsStatusConditionTrue(apim.Status.Conditions, appsv1alpha1.APIManagerAvailableConditionType) {
@@ -448,7 +447,7 @@ func (r *APIManagerReconciler) warnings(apim *appsv1alpha1.APIManager, in *rende
 }
 
 // transitionEvents emits a Warning event when a condition worth one starts or changes: Secrets
-// missing, monitoring CRDs absent, a hook Job failing. Repeating them on every reconcile would
+// missing, monitoring CRDs absent, a hook Job failing, objects that cannot be applied. Repeating them on every reconcile would
 // bury the other events.
 func (r *APIManagerReconciler) transitionEvents(before, after *appsv1alpha1.APIManager) {
 	changed := func(typ string) (*metav1.Condition, bool) {
