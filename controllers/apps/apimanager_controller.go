@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -173,7 +172,7 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 	var list appsv1alpha1.APIManagerList
 	if err := r.Client.List(ctx, &list, client.InNamespace(secret.GetNamespace()),
 		client.MatchingFields{secretNamesIndex: secret.GetName()}); err != nil {
-		log.FromContext(ctx).Error(err, "cannot list the APIManagers reading a Secret", "secret", klog.KObj(secret))
+		log.FromContext(ctx).Error(err, "cannot list the APIManagers reading a Secret", "secret", client.ObjectKeyFromObject(secret))
 		return nil
 	}
 	reqs := make([]reconcile.Request, 0, len(list.Items))

@@ -9,6 +9,7 @@ package apimanager
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -60,7 +60,11 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	log.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapcore.Level(zapLevel()))))
+	var logs io.Writer = io.Discard
+	if os.Getenv("TEST_VERBOSE") != "" {
+		logs = os.Stderr
+	}
+	log.SetLogger(zap.New(zap.WriteTo(logs)))
 	monitoring, err := envtestutil.MonitoringCRDs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -94,14 +98,6 @@ func run(m *testing.M) int {
 		}
 	}
 	return m.Run()
-}
-
-// zapLevel is quiet unless TEST_VERBOSE is set.
-func zapLevel() int8 {
-	if os.Getenv("TEST_VERBOSE") != "" {
-		return -1
-	}
-	return 2
 }
 
 // newScheme registers the built-in kinds and the operator's API, as main does: the monitoring
