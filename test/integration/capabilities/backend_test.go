@@ -351,9 +351,12 @@ func TestBackendDeletion(t *testing.T) {
 	})
 }
 
-// TestTenantSecretRotation changes the provider-account Secret under a synced Backend.
+// TestTenantSecretRotation changes the provider-account Secret under a synced Backend: each change
+// re-syncs it through the Secret watch, with the new credentials.
 func TestTenantSecretRotation(t *testing.T) {
 	h := newHarness(t)
+	// Polls are too rare to matter here: every re-sync comes from the Secret watch.
+	h.pollInterval = time.Hour
 	h.startManager()
 	b := newBackend("backend1")
 	h.create(b)
