@@ -166,7 +166,9 @@ func TestResolve(t *testing.T) {
 func TestResolveReadError(t *testing.T) {
 	boom := errors.New("apiserver down")
 	c := fake.NewClientBuilder().WithScheme(scheme(t)).WithInterceptorFuncs(interceptor.Funcs{
-		Get: func(context.Context, client.WithWatch, client.ObjectKey, client.Object, ...client.GetOption) error { return boom },
+		Get: func(context.Context, client.WithWatch, client.ObjectKey, client.Object, ...client.GetOption) error {
+			return boom
+		},
 	}).Build()
 	_, err := Resolver{Reader: c}.Resolve(context.Background(), ns, nil)
 	if !errors.Is(err, boom) || IsMissing(err) || IsBadSecret(err) {
