@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -29,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
 	"github.com/threescale-oss/operator/pkg/apimanager/apply"
@@ -88,6 +90,9 @@ type APIManagerReconciler struct {
 	NotAvailableRequeue time.Duration
 	// Now returns the time for condition transitions; nil means time.Now.
 	Now func() time.Time
+
+	// watches adds watches for optional kinds served after start-up; set by SetupWithManager.
+	watches *optionalWatches
 }
 
 // NewAPIManagerReconciler returns a reconciler wired to mgr: reads from its cache, Secrets from
@@ -118,7 +123,7 @@ func SetupAPIManager(mgr ctrl.Manager) error {
 }
 
 // SetupWithManager registers r with mgr. It watches APIManagers (spec and annotations), the objects
-// they own (each kind of ownedKinds, and the optional kinds the cluster serves at start-up), and
+// they own (each kind of ownedKinds, and the optional kinds once the cluster serves them), and
 // Secrets as metadata only, mapped through secretNamesIndex to the APIManagers that use them.
 func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &appsv1alpha1.APIManager{}, secretNamesIndex,
@@ -138,18 +143,61 @@ func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&appsv1alpha1.APIManager{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersReading))
-	kinds := append([]schema.GroupVersionKind(nil), ownedKinds...)
-	// Optional kinds the cluster serves now are watched; one installed later is still applied and
-	// pruned (the cache starts an informer on first use) but only watched after a restart.
-	if apis, err := r.APIs.Detect(); err != nil {
-		mgr.GetLogger().Error(err, "cannot discover the optional APIs; Routes and monitoring objects are not watched")
-	} else {
-		kinds = append(kinds, apis.GVKs()...)
-	}
-	for _, gvk := range kinds {
+	for _, gvk := range ownedKinds {
 		b = b.Owns(r.newObject(gvk))
 	}
-	return b.Complete(r)
+	c, err := b.Build(r)
+	if err != nil {
+		return err
+	}
+	// The optional kinds are watched as soon as the cluster serves them: now, or when a reconcile
+	// finds that their CRD has been installed since.
+	r.watches = &optionalWatches{
+		controller: c,
+		source: func(gvk schema.GroupVersionKind) source.Source {
+			return source.Kind[client.Object](mgr.GetCache(), r.newObject(gvk),
+				handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(), &appsv1alpha1.APIManager{}, handler.OnlyControllerOwner()))
+		},
+	}
+	apis, err := r.APIs.Detect()
+	if err != nil {
+		mgr.GetLogger().Error(err, "cannot discover the optional APIs yet; Routes and monitoring objects are watched once they are")
+		return nil
+	}
+	return r.watches.ensure(apis.GVKs())
+}
+
+// optionalWatches adds, once per kind, the owner watch of an optional kind.
+type optionalWatches struct {
+	controller interface {
+		Watch(source.TypedSource[reconcile.Request]) error
+	}
+	source func(schema.GroupVersionKind) source.Source
+
+	mu      sync.Mutex
+	watched map[schema.GroupVersionKind]bool
+}
+
+// ensure watches every kind of gvks not watched yet.
+func (w *optionalWatches) ensure(gvks []schema.GroupVersionKind) error {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, gvk := range gvks {
+		if w.watched[gvk] {
+			continue
+		}
+		if err := w.controller.Watch(w.source(gvk)); err != nil {
+			return fmt.Errorf("cannot watch %s: %w", gvk.Kind, err)
+		}
+		if w.watched == nil {
+			w.watched = map[schema.GroupVersionKind]bool{}
+		}
+		w.watched[gvk] = true
+	}
+	return nil
 }
 
 // newObject returns an empty object of gvk, typed when the scheme knows it: the same
@@ -220,6 +268,9 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 	in := gathered.Inputs
+	if err := r.watches.ensure(apisOf(in).GVKs()); err != nil {
+		return ctrl.Result{}, err
+	}
 	rendered := render.All(in)
 	missingSecrets := inputs.MissingSecrets(inputs.SecretReferences(rendered), in.Secrets)
 
