@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/threescale-oss/operator/pkg/threescale"
+	"github.com/threescale-oss/operator/pkg/threescale/inmemory"
+	"github.com/threescale-oss/operator/test/envtestutil"
+)
+
+// TestQuickstart follows the capabilities quickstart of the 3scale operator documentation with the
+// real binary, as a user does: create the threescale-provider-account secret, apply backend1 and
+// product1, and `kubectl wait --for=condition=Synced` returns for both; 3scale then holds them.
+func TestQuickstart(t *testing.T) {
+	_, tenant := inmemory.NewTestServer(t, inmemory.WithLatency(5*time.Millisecond))
+
+	const ns = "quickstart"
+	kubectl := func(args ...string) {
+		t.Helper()
+		if r := env.Run("", args...); r.Err != nil {
+			t.Fatalf("kubectl %v: %v\n%s%s", args, r.Err, r.Stdout, r.Stderr)
+		}
+	}
+	kubectl("create", "namespace", ns)
+	kubectl("-n", ns, "create", "secret", "generic", "threescale-provider-account",
+		"--from-literal=adminURL="+tenant.AdminURL, "--from-literal=token="+tenant.Token)
+
+	cmd, logs := startManager(t, ns, "--metrics-bind-address=0", "--health-probe-bind-address=0")
+	defer stop(t, cmd, logs)
+
+	kubectl("-n", ns, "apply", "-f", filepath.Join(envtestutil.RepoRoot(), "test", "api", "testdata", "valid", "product-quickstart.yaml"))
+	if r := env.Run("", "-n", ns, "wait", "--for=condition=Synced", "backend/backend1", "product/product1", "--timeout=120s"); r.Err != nil {
+		t.Fatalf("kubectl wait --for=condition=Synced: %v\n%s%s\noperator logs:\n%s", r.Err, r.Stdout, r.Stderr, logs)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := threescale.New(tenant.AdminURL, tenant.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	products, err := client.ListProducts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var productID int64
+	for _, p := range products {
+		if p.SystemName == "operatedproduct1" {
+			productID = p.ID
+		}
+	}
+	if productID == 0 {
+		t.Fatalf("3scale holds no product operatedproduct1: %+v", products)
+	}
+	backends, err := client.ListBackends(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backendID int64
+	for _, b := range backends {
+		if b.SystemName == "backend1" && b.PrivateEndpoint != "" {
+			backendID = b.ID
+		}
+	}
+	if backendID == 0 {
+		t.Fatalf("3scale holds no backend backend1: %+v", backends)
+	}
+	usages, err := client.ListBackendUsages(ctx, productID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(usages) != 1 || usages[0].BackendID != backendID || usages[0].Path != "/" {
+		t.Errorf("product1 backend usages = %+v, want backend1 at /", usages)
+	}
+}
