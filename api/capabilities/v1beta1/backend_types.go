@@ -110,6 +110,12 @@ type BackendStatus struct {
 
 // Backend mirrors a 3scale backend (backend API) into a 3scale account: its private URL, metrics,
 // methods and mapping rules. Products expose backends through their backendUsages.
+//
+// Annotations the operator reads: `capabilities.3scale.net/deletion-policy: Orphan` keeps the 3scale
+// entity when the object is deleted (and releases a deletion that waits on a missing tenant secret);
+// `capabilities.3scale.net/poll-interval` (a duration such as `2m`) sets how often 3scale is checked
+// for changes made behind the operator's back; `insecure_skip_verify: "true"` turns TLS
+// verification of the 3scale admin API off.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=backends,scope=Namespaced

@@ -416,6 +416,12 @@ type ProductStatus struct {
 
 // Product mirrors a 3scale product (API) into a 3scale account: its gateway settings, authentication,
 // metrics, methods, mapping rules, backends, application plans and policy chain.
+//
+// Annotations the operator reads: `capabilities.3scale.net/deletion-policy: Orphan` keeps the 3scale
+// entity when the object is deleted (and releases a deletion that waits on a missing tenant secret);
+// `capabilities.3scale.net/poll-interval` (a duration such as `2m`) sets how often 3scale is checked
+// for changes made behind the operator's back; `insecure_skip_verify: "true"` turns TLS
+// verification of the 3scale admin API off.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=products,scope=Namespaced
