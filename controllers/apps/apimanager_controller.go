@@ -251,7 +251,6 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 
 // Reconcile brings the platform of one APIManager to its desired state and reports it.
 func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	logger := log.FromContext(ctx)
 	apim := &appsv1alpha1.APIManager{}
 	if err := r.Client.Get(ctx, req.NamespacedName, apim); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -284,46 +283,7 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 
-	// The Secrets were read a moment ago; compare with that snapshot rather than reading again.
-	applier := *r.Applier
-	applier.Direct = gathered.SecretReader(r.Applier.Direct)
-	keep := make(map[apply.Key]bool, len(desired))
-	var changed []string
-	var applyErrs []error
-	for _, u := range desired {
-		key := apply.KeyOf(u)
-		keep[key] = true
-		if plan.Hold[key] {
-			continue
-		}
-		outcome, err := applier.Apply(ctx, u)
-		if err != nil {
-			applyErrs = append(applyErrs, err)
-			continue
-		}
-		if outcome != apply.Unchanged {
-			changed = append(changed, outcome.String()+" "+key.String())
-		}
-	}
-	kinds := append(append([]schema.GroupVersionKind(nil), ownedKinds...), secretGVK)
-	kinds = append(kinds, apisOf(in).GVKs()...)
-	deleted, pruneErr := r.Applier.Prune(ctx, apim.Namespace, render.OwnedSelector(in), apim.UID, kinds, keep)
-	if pruneErr != nil {
-		applyErrs = append(applyErrs, pruneErr)
-	}
-	if len(changed) > 0 {
-		logger.Info("applied", "objects", changed)
-		r.event(apim, corev1.EventTypeNormal, "Applied", "Apply", "%s", summarize(changed))
-	}
-	if len(deleted) > 0 {
-		names := make([]string, len(deleted))
-		for i, k := range deleted {
-			names[i] = k.String()
-		}
-		logger.Info("pruned", "objects", names)
-		r.event(apim, corev1.EventTypeNormal, "Pruned", "Delete", "deleted %s", summarize(names))
-	}
-	applyErr := errors.Join(applyErrs...)
+	applyErr := r.applyAndPrune(ctx, apim, gathered, desired, plan)
 
 	// Status.
 	warnings := r.warnings(apim, in, plan, applyErr)
@@ -358,6 +318,57 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	return ctrl.Result{}, nil
+}
+
+// applyAndPrune applies every desired object that plan does not hold and deletes what the
+// APIManager owns but no longer wants, with an event for each kind of change. It goes on after
+// an error, so that one object that cannot be written does not block the others, and returns them
+// all.
+func (r *APIManagerReconciler) applyAndPrune(ctx context.Context, apim *appsv1alpha1.APIManager, gathered *inputs.Gathered,
+	desired []*unstructured.Unstructured, plan hookPlan) error {
+	// The Secrets were read a moment ago; compare with that snapshot rather than reading again.
+	applier := *r.Applier
+	applier.Direct = gathered.SecretReader(r.Applier.Direct)
+	keep := make(map[apply.Key]bool, len(desired))
+	var changed []string
+	var errs []error
+	for _, u := range desired {
+		key := apply.KeyOf(u)
+		keep[key] = true
+		if plan.Hold[key] {
+			continue
+		}
+		outcome, err := applier.Apply(ctx, u)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if outcome != apply.Unchanged {
+			changed = append(changed, outcome.String()+" "+key.String())
+		}
+	}
+	in := gathered.Inputs
+	kinds := append(append([]schema.GroupVersionKind(nil), ownedKinds...), secretGVK)
+	kinds = append(kinds, apisOf(in).GVKs()...)
+	deleted, err := r.Applier.Prune(ctx, apim.Namespace, render.OwnedSelector(in), apim.UID, kinds, keep)
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	logger := log.FromContext(ctx)
+	if len(changed) > 0 {
+		logger.Info("applied", "objects", changed)
+		r.event(apim, corev1.EventTypeNormal, "Applied", "Apply", "%s", summarize(changed))
+	}
+	if len(deleted) > 0 {
+		names := make([]string, len(deleted))
+		for i, k := range deleted {
+			names[i] = k.String()
+		}
+		logger.Info("pruned", "objects", names)
+		r.event(apim, corev1.EventTypeNormal, "Pruned", "Delete", "deleted %s", summarize(names))
+	}
+	return errors.Join(errs...)
 }
 
 // apisOf returns the optional APIs the inputs were rendered with.
