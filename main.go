@@ -96,7 +96,7 @@ func run(args []string) error {
 		// Stepping down promptly on shutdown lets a new replica take over without waiting for the
 		// lease to expire; safe because the process exits right after the manager stops.
 		LeaderElectionReleaseOnCancel: true,
-		Cache:                         cache.Options{DefaultNamespaces: namespaces},
+		Cache:                         cache.Options{DefaultNamespaces: namespaces, ByObject: controllers.CacheByObject()},
 	})
 	if err != nil {
 		return fmt.Errorf("cannot create the manager: %w", err)

@@ -4,10 +4,21 @@
 package controllers
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/threescale-oss/operator/controllers/apps"
 	"github.com/threescale-oss/operator/controllers/capabilities"
+	"github.com/threescale-oss/operator/pkg/apimanager/render"
 )
 
 // A Setup registers one controller with the manager.
@@ -28,4 +39,22 @@ func SetupWithManager(mgr ctrl.Manager) error {
 		}
 	}
 	return nil
+}
+
+// CacheByObject restricts the manager's cache for the kinds the operator creates to the objects it
+// manages (label app.kubernetes.io/managed-by=threescale-operator), so that watching all namespaces
+// never holds every ConfigMap, Deployment or Service of the cluster in memory. Secrets are not
+// cached at all: controllers watch their metadata and read the few they need directly. Routes are
+// left out: zync creates the platform's Routes without the operator's labels.
+func CacheByObject() map[client.Object]cache.ByObject {
+	managed := cache.ByObject{Label: labels.SelectorFromSet(labels.Set{render.LabelK8sManagedBy: render.ManagedBy})}
+	byObject := map[client.Object]cache.ByObject{}
+	for _, obj := range []client.Object{
+		&corev1.ConfigMap{}, &corev1.Service{}, &corev1.ServiceAccount{}, &corev1.PersistentVolumeClaim{},
+		&appsv1.Deployment{}, &batchv1.Job{}, &autoscalingv2.HorizontalPodAutoscaler{},
+		&policyv1.PodDisruptionBudget{}, &rbacv1.Role{}, &rbacv1.RoleBinding{}, &networkingv1.Ingress{},
+	} {
+		byObject[obj] = managed
+	}
+	return byObject
 }

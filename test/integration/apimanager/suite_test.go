@@ -36,6 +36,7 @@ import (
 
 	"github.com/threescale-oss/operator/api"
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
+	"github.com/threescale-oss/operator/controllers"
 	"github.com/threescale-oss/operator/controllers/apps"
 	"github.com/threescale-oss/operator/pkg/apimanager/inputs"
 	"github.com/threescale-oss/operator/test/envtestutil"
@@ -132,9 +133,7 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, scheme *runtime.Schem
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&appsv1alpha1.APIManager{}: {Label: sel},
-		}},
+		Cache:                  cache.Options{ByObject: cacheByObject(sel)},
 		// Both managers run a controller named apimanager in this process.
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
@@ -285,3 +284,11 @@ func settle(t *testing.T) {
 
 // reconciles returns how many reconciles have run so far.
 func reconciles() float64 { return controllerMetric("controller_runtime_reconcile_total") }
+
+// cacheByObject is the operator's own cache restriction (controllers.CacheByObject), plus a label
+// selector on APIManagers so that each of the suite's managers sees only its own.
+func cacheByObject(sel labels.Selector) map[client.Object]cache.ByObject {
+	byObject := controllers.CacheByObject()
+	byObject[&appsv1alpha1.APIManager{}] = cache.ByObject{Label: sel}
+	return byObject
+}
