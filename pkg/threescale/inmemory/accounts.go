@@ -160,12 +160,7 @@ func findAccount(q *request) reply {
 }
 
 func (q *request) buyerByPath(name string) (*buyer, bool) {
-	id, ok := q.id(name)
-	if !ok {
-		return nil, false
-	}
-	b, ok := q.acct.buyers[id]
-	return b, ok
+	return byID(q, q.acct.buyers, name)
 }
 
 func showAccount(q *request) reply {
@@ -255,15 +250,7 @@ func (q *request) userByPath() (*user, bool) {
 	if !ok {
 		return nil, false
 	}
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	u, ok := q.acct.users[id]
-	if !ok || u.accountID != b.ID {
-		return nil, false
-	}
-	return u, true
+	return byIDWhere(q, q.acct.users, "id", func(u *user) bool { return u.accountID == b.ID })
 }
 
 func showUser(q *request) reply {

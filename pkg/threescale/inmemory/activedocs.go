@@ -35,12 +35,7 @@ func listActiveDocs(q *request) reply {
 }
 
 func (q *request) activeDocByPath() (*activeDoc, bool) {
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	d, ok := q.acct.activeDocs[id]
-	return d, ok
+	return byID(q, q.acct.activeDocs, "id")
 }
 
 func showActiveDoc(q *request) reply {

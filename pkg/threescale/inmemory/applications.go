@@ -172,15 +172,7 @@ func (q *request) appByPath(param string) (*application, bool) {
 	if !ok {
 		return nil, false
 	}
-	id, ok := q.id(param)
-	if !ok {
-		return nil, false
-	}
-	app, ok := q.acct.applications[id]
-	if !ok || app.accountID != b.ID {
-		return nil, false
-	}
-	return app, true
+	return byIDWhere(q, q.acct.applications, param, func(app *application) bool { return app.accountID == b.ID })
 }
 
 func showApplication(q *request) reply {

@@ -49,12 +49,7 @@ func (a *account) backendExists(id int64) bool {
 }
 
 func (q *request) backendByPath(name string) (*backend, bool) {
-	id, ok := q.id(name)
-	if !ok {
-		return nil, false
-	}
-	b, ok := q.acct.backends[id]
-	return b, ok
+	return byID(q, q.acct.backends, name)
 }
 
 func listBackends(q *request) reply {
@@ -210,15 +205,7 @@ func (q *request) usageByPath() (*backendUsage, bool) {
 	if !ok {
 		return nil, false
 	}
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	u, ok := q.acct.usages[id]
-	if !ok || u.ServiceID != svc.ID {
-		return nil, false
-	}
-	return u, true
+	return byIDWhere(q, q.acct.usages, "id", func(u *backendUsage) bool { return u.ServiceID == svc.ID })
 }
 
 func listBackendUsages(q *request) reply {

@@ -98,15 +98,9 @@ func (h mappingRuleHandlers) find(q *request) (*mappingRule, bool) {
 	if !ok {
 		return nil, false
 	}
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	r, ok := q.acct.mappingRules[id]
-	if !ok || r.ownerType != h.owner.kind || r.ownerID != owner {
-		return nil, false
-	}
-	return r, true
+	return byIDWhere(q, q.acct.mappingRules, "id", func(r *mappingRule) bool {
+		return r.ownerType == h.owner.kind && r.ownerID == owner
+	})
 }
 
 func (h mappingRuleHandlers) list(q *request) reply {

@@ -112,15 +112,9 @@ func (s *Server) createProviderHandler(q *request) reply {
 
 // providerByPath finds the tenant named by the path, deleted ones included when withDeleted.
 func (q *request) providerByPath(withDeleted bool) (*account, bool) {
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	a, ok := q.st.accounts[id]
-	if !ok || a.Master || (!withDeleted && a.State == stateScheduledForDeletion) {
-		return nil, false
-	}
-	return a, true
+	return byIDWhere(q, q.st.accounts, "id", func(a *account) bool {
+		return !a.Master && (withDeleted || a.State != stateScheduledForDeletion)
+	})
 }
 
 func showProvider(q *request) reply {

@@ -171,12 +171,10 @@ func (h metricHandlers) find(q *request, param string) (*metric, int64, bool) {
 	if !ok {
 		return nil, 0, false
 	}
-	id, ok := q.id(param)
+	m, ok := byIDWhere(q, q.acct.metrics, param, func(m *metric) bool {
+		return m.ownerType == h.owner.kind && m.ownerID == owner
+	})
 	if !ok {
-		return nil, 0, false
-	}
-	m, ok := q.acct.metrics[id]
-	if !ok || m.ownerType != h.owner.kind || m.ownerID != owner {
 		return nil, 0, false
 	}
 	return m, owner, true

@@ -115,15 +115,7 @@ func (q *request) planByPath() (*appPlan, bool) {
 	if !ok {
 		return nil, false
 	}
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	p, ok := q.acct.plans[id]
-	if !ok || p.serviceID != svc.ID {
-		return nil, false
-	}
-	return p, true
+	return byIDWhere(q, q.acct.plans, "id", func(p *appPlan) bool { return p.serviceID == svc.ID })
 }
 
 func showPlan(q *request) reply {
@@ -269,12 +261,8 @@ func (q *request) planAndMetric() (*appPlan, *metric, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	id, ok := q.id("metric_id")
+	m, ok := byIDWhere(q, q.acct.metrics, "metric_id", func(m *metric) bool { return q.acct.productCanCount(p.serviceID, m) })
 	if !ok {
-		return nil, nil, false
-	}
-	m, ok := q.acct.metrics[id]
-	if !ok || !q.acct.productCanCount(p.serviceID, m) {
 		return nil, nil, false
 	}
 	return p, m, true
@@ -294,12 +282,7 @@ func (a *account) productCanCount(service int64, m *metric) bool {
 }
 
 func (q *request) planByID() (*appPlan, bool) {
-	id, ok := q.id("application_plan_id")
-	if !ok {
-		return nil, false
-	}
-	p, ok := q.acct.plans[id]
-	return p, ok
+	return byID(q, q.acct.plans, "application_plan_id")
 }
 
 func (a *account) limitsOf(plan, metric int64) []*limit {
@@ -333,15 +316,7 @@ func (q *request) limitByPath() (*limit, bool) {
 	if !ok {
 		return nil, false
 	}
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	l, ok := q.acct.limits[id]
-	if !ok || l.planID != p.ID || l.MetricID != m.id {
-		return nil, false
-	}
-	return l, true
+	return byIDWhere(q, q.acct.limits, "id", func(l *limit) bool { return l.planID == p.ID && l.MetricID == m.id })
 }
 
 func showLimit(q *request) reply {
@@ -521,12 +496,8 @@ func deletePricingRule(q *request) reply {
 	if !ok {
 		return notFound()
 	}
-	id, ok := q.id("id")
+	r, ok := byIDWhere(q, q.acct.pricingRules, "id", func(r *pricingRule) bool { return r.planID == p.ID && r.MetricID == m.id })
 	if !ok {
-		return notFound()
-	}
-	r, ok := q.acct.pricingRules[id]
-	if !ok || r.planID != p.ID || r.MetricID != m.id {
 		return notFound()
 	}
 	delete(q.acct.pricingRules, r.ID)

@@ -138,12 +138,7 @@ func listPolicies(q *request) reply {
 }
 
 func (q *request) policyByPath() (*policy, bool) {
-	id, ok := q.id("id")
-	if !ok {
-		return nil, false
-	}
-	p, ok := q.acct.policies[id]
-	return p, ok
+	return byID(q, q.acct.policies, "id")
 }
 
 func showPolicy(q *request) reply {

@@ -250,6 +250,28 @@ func (q *request) id(name string) (int64, bool) {
 	return v, err == nil && v > 0
 }
 
+// byID finds the entity of m whose ID is path parameter param. ok is false when the parameter
+// is not an ID or m holds no such entity, both of which 3scale answers as not found.
+func byID[T any](q *request, m map[int64]*T, param string) (*T, bool) {
+	id, ok := q.id(param)
+	if !ok {
+		return nil, false
+	}
+	v, ok := m[id]
+	return v, ok
+}
+
+// byIDWhere is byID for an entity that must also match: one the path may not name (nested
+// under another parent, a tenant scheduled for deletion) is not found either, as in porta, which
+// finds nested entities through their parent (a plan of another product answers 404).
+func byIDWhere[T any](q *request, m map[int64]*T, param string, match func(*T) bool) (*T, bool) {
+	v, ok := byID(q, m, param)
+	if !ok || !match(v) {
+		return nil, false
+	}
+	return v, true
+}
+
 // pathValue returns the path parameter name.
 func (q *request) pathValue(name string) string { return q.r.PathValue(name) }
 

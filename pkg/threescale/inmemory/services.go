@@ -56,12 +56,7 @@ func (s *Server) serviceRoutes(t routeTable) {
 
 // serviceByPath finds the product named by path parameter name among the account's products.
 func (q *request) serviceByPath(name string) (*service, bool) {
-	id, ok := q.id(name)
-	if !ok {
-		return nil, false
-	}
-	svc, ok := q.acct.services[id]
-	return svc, ok
+	return byID(q, q.acct.services, name)
 }
 
 func listServices(q *request) reply {
