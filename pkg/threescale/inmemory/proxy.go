@@ -456,36 +456,9 @@ func configEnv(q *request) (string, *reply) {
 	return env, nil
 }
 
-func listProxyConfigs(q *request) reply {
-	svc, ok := q.serviceByPath("service_id")
-	if !ok {
-		return notFound()
-	}
-	env, bad := configEnv(q)
-	if bad != nil {
-		return *bad
-	}
-	return list(q, "proxy_configs", "proxy_config", svc.proxy.configs[env])
-}
-
-func latestProxyConfig(q *request) reply {
-	svc, ok := q.serviceByPath("service_id")
-	if !ok {
-		return notFound()
-	}
-	env, bad := configEnv(q)
-	if bad != nil {
-		return *bad
-	}
-	configs := svc.proxy.configs[env]
-	if len(configs) == 0 {
-		return notFound()
-	}
-	return okBody(wrap("proxy_config", configs[len(configs)-1]))
-}
-
-// configByVersion finds the configuration of the path's environment and version.
-func configByVersion(q *request) (*service, *proxyConfig, *reply) {
+// configsByPath finds the product of the path and its configurations in the path's environment,
+// oldest first; when it cannot, it returns the answer.
+func configsByPath(q *request) (*service, []*proxyConfig, *reply) {
 	svc, ok := q.serviceByPath("service_id")
 	if !ok {
 		r := notFound()
@@ -495,9 +468,37 @@ func configByVersion(q *request) (*service, *proxyConfig, *reply) {
 	if bad != nil {
 		return nil, nil, bad
 	}
+	return svc, svc.proxy.configs[env], nil
+}
+
+func listProxyConfigs(q *request) reply {
+	_, configs, bad := configsByPath(q)
+	if bad != nil {
+		return *bad
+	}
+	return list(q, "proxy_configs", "proxy_config", configs)
+}
+
+func latestProxyConfig(q *request) reply {
+	_, configs, bad := configsByPath(q)
+	if bad != nil {
+		return *bad
+	}
+	if len(configs) == 0 {
+		return notFound()
+	}
+	return okBody(wrap("proxy_config", configs[len(configs)-1]))
+}
+
+// configByVersion finds the configuration of the path's environment and version.
+func configByVersion(q *request) (*service, *proxyConfig, *reply) {
+	svc, configs, bad := configsByPath(q)
+	if bad != nil {
+		return nil, nil, bad
+	}
 	version, err := strconv.ParseInt(q.pathValue("version"), 10, 64)
 	if err == nil {
-		for _, c := range svc.proxy.configs[env] {
+		for _, c := range configs {
 			if c.Version == version {
 				return svc, c, nil
 			}
