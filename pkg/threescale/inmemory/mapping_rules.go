@@ -164,8 +164,8 @@ func (h mappingRuleHandlers) apply(q *request, r *mappingRule, position *int64) 
 
 	if r.HTTPMethod == "" {
 		errs = errs.add("http_method", msgBlank)
-	} else if !slices.Contains(httpMethods, r.HTTPMethod) {
-		errs = errs.add("http_method", "is not included in the list")
+	} else {
+		errs = errs.inclusion("http_method", r.HTTPMethod, httpMethods)
 	}
 	switch {
 	case r.Pattern == "":

@@ -257,15 +257,9 @@ func updateProxy(q *request) reply {
 			errs = errs.add("api_backend", msg)
 		}
 	}
-	if !slices.Contains(credentialsLocations, next.CredentialsLocation) {
-		errs = errs.add("credentials_location", "is not included in the list")
-	}
-	if !slices.Contains(oidcIssuerTypes, next.oidcIssuerType) {
-		errs = errs.add("oidc_issuer_type", "is not included in the list")
-	}
-	if !slices.Contains(jwtClaimTypes, next.JWTClaimWithClientIDType) {
-		errs = errs.add("jwt_claim_with_client_id_type", "is not included in the list")
-	}
+	errs = errs.inclusion("credentials_location", next.CredentialsLocation, credentialsLocations)
+	errs = errs.inclusion("oidc_issuer_type", next.oidcIssuerType, oidcIssuerTypes)
+	errs = errs.inclusion("jwt_claim_with_client_id_type", next.JWTClaimWithClientIDType, jwtClaimTypes)
 	if next.oidcIssuerEndpoint != "" {
 		if u, err := url.Parse(next.oidcIssuerEndpoint); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			errs = errs.add("oidc_issuer_endpoint", msgInvalid)
@@ -528,7 +522,7 @@ func promoteProxyConfig(q *request) reply {
 		return reply{status: http.StatusBadRequest, body: errorBody{Error: "Required parameter missing: to"}}
 	}
 	if to != envSandbox && to != envProduction {
-		return invalid(fieldErrors{}.add("environment", "is not included in the list"))
+		return invalid(fieldErrors{}.add("environment", msgNotIncluded))
 	}
 	for _, o := range svc.proxy.configs[to] {
 		if o.Version == c.Version {

@@ -3,6 +3,7 @@ package inmemory
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -36,6 +37,15 @@ func (e fieldErrors) add(field, msg string) fieldErrors {
 	return e
 }
 
+// inclusion records msgNotIncluded for field when value is not one of allowed, as Rails'
+// `validates :field, inclusion: allowed` does.
+func (e fieldErrors) inclusion(field, value string, allowed []string) fieldErrors {
+	if slices.Contains(allowed, value) {
+		return e
+	}
+	return e.add(field, msgNotIncluded)
+}
+
 // String lists the errors the way Rails' full_messages would, for Go callers.
 func (e fieldErrors) String() string {
 	var parts []string
@@ -53,6 +63,8 @@ const (
 	msgBlank   = "can't be blank"
 	msgTaken   = "has already been taken"
 	msgInvalid = "is invalid"
+	// msgNotIncluded is Rails' inclusion validation message.
+	msgNotIncluded = "is not included in the list"
 )
 
 // okBody answers 200 with body (GET, PUT, PATCH in porta's responder).

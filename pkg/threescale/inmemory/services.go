@@ -1,9 +1,5 @@
 package inmemory
 
-import (
-	"slices"
-)
-
 // service is a product (3scale calls it a service), rendered as porta's ServiceRepresenter.
 type service struct {
 	ID                          int64             `json:"id"`
@@ -140,15 +136,9 @@ func applyServiceParams(q *request, svc *service) fieldErrors {
 	if svc.Name == "" {
 		errs = errs.add("name", msgBlank)
 	}
-	if !slices.Contains(deploymentOptions, svc.DeploymentOption) {
-		errs = errs.add("deployment_option", "is not included in the list")
-	}
-	if !slices.Contains(backendVersions, svc.BackendVersion) {
-		errs = errs.add("backend_version", "is not included in the list")
-	}
-	if !slices.Contains(planChangeOptions, svc.BuyerPlanChangePermission) {
-		errs = errs.add("buyer_plan_change_permission", "is not included in the list")
-	}
+	errs = errs.inclusion("deployment_option", svc.DeploymentOption, deploymentOptions)
+	errs = errs.inclusion("backend_version", svc.BackendVersion, backendVersions)
+	errs = errs.inclusion("buyer_plan_change_permission", svc.BuyerPlanChangePermission, planChangeOptions)
 	return errs
 }
 
