@@ -144,7 +144,7 @@ func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersReading))
 	for _, gvk := range ownedKinds {
-		b = b.Owns(r.newObject(gvk))
+		b = b.Owns(apply.NewObject(r.Scheme, gvk))
 	}
 	c, err := b.Build(r)
 	if err != nil {
@@ -155,7 +155,7 @@ func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.watches = &optionalWatches{
 		controller: c,
 		source: func(gvk schema.GroupVersionKind) source.Source {
-			return source.Kind[client.Object](mgr.GetCache(), r.newObject(gvk),
+			return source.Kind[client.Object](mgr.GetCache(), apply.NewObject(r.Scheme, gvk),
 				handler.EnqueueRequestForOwner(mgr.GetScheme(), mgr.GetRESTMapper(), &appsv1alpha1.APIManager{}, handler.OnlyControllerOwner()))
 		},
 	}
@@ -198,21 +198,6 @@ func (w *optionalWatches) ensure(gvks []schema.GroupVersionKind) error {
 		w.watched[gvk] = true
 	}
 	return nil
-}
-
-// newObject returns an empty object of gvk, typed when the scheme knows it: the same
-// representation as the Applier's, so each kind has one informer.
-func (r *APIManagerReconciler) newObject(gvk schema.GroupVersionKind) client.Object {
-	if r.Scheme.Recognizes(gvk) {
-		if o, err := r.Scheme.New(gvk); err == nil {
-			if obj, ok := o.(client.Object); ok {
-				return obj
-			}
-		}
-	}
-	u := &unstructured.Unstructured{}
-	u.SetGroupVersionKind(gvk)
-	return u
 }
 
 // apiManagersReading maps a Secret to the APIManagers of its namespace that read or generate it.

@@ -84,7 +84,7 @@ func (a *Applier) Apply(ctx context.Context, desired *unstructured.Unstructured)
 // Live returns the live object as unstructured content (with apiVersion and kind), nil when it does
 // not exist.
 func (a *Applier) Live(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey) (*unstructured.Unstructured, error) {
-	obj := a.newObject(gvk)
+	obj := NewObject(a.Scheme, gvk)
 	reader := a.Cache
 	if a.Uncached[gvk.GroupKind()] {
 		reader = a.Direct
@@ -108,20 +108,32 @@ func (a *Applier) Live(ctx context.Context, gvk schema.GroupVersionKind, key cli
 	return u, nil
 }
 
-// newObject returns an empty object of gvk: typed when the scheme knows the kind (the controller
-// watches those typed; Uncached kinds are read from the API server, where the representation
-// does not matter), unstructured otherwise.
-func (a *Applier) newObject(gvk schema.GroupVersionKind) client.Object {
-	if a.Scheme != nil && a.Scheme.Recognizes(gvk) {
-		if o, err := a.Scheme.New(gvk); err == nil {
-			if obj, ok := o.(client.Object); ok {
-				return obj
-			}
-		}
+// NewObject returns an empty object of gvk: typed when scheme (which may be nil) knows the kind,
+// unstructured otherwise. It is the representation the Applier reads live objects in, so a
+// controller that watches the kinds it applies through NewObject starts one informer per kind,
+// not a typed and an unstructured one. (Uncached kinds are read from the API server, where the
+// representation does not matter.)
+func NewObject(scheme *runtime.Scheme, gvk schema.GroupVersionKind) client.Object {
+	if obj, ok := fromScheme[client.Object](scheme, gvk); ok {
+		return obj
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(gvk)
 	return u
+}
+
+// fromScheme returns a new typed T of gvk when scheme (which may be nil) knows the kind.
+func fromScheme[T runtime.Object](scheme *runtime.Scheme, gvk schema.GroupVersionKind) (T, bool) {
+	var zero T
+	if scheme == nil || !scheme.Recognizes(gvk) {
+		return zero, false
+	}
+	o, err := scheme.New(gvk)
+	if err != nil {
+		return zero, false
+	}
+	t, ok := o.(T)
+	return t, ok
 }
 
 // newList returns an empty list of gvk in the representation the cache holds it in: metadata only
@@ -133,12 +145,8 @@ func (a *Applier) newList(gvk schema.GroupVersionKind) client.ObjectList {
 		l.SetGroupVersionKind(listGVK)
 		return l
 	}
-	if a.Scheme != nil && a.Scheme.Recognizes(listGVK) {
-		if o, err := a.Scheme.New(listGVK); err == nil {
-			if l, ok := o.(client.ObjectList); ok {
-				return l
-			}
-		}
+	if l, ok := fromScheme[client.ObjectList](a.Scheme, listGVK); ok {
+		return l
 	}
 	l := &unstructured.UnstructuredList{}
 	l.SetGroupVersionKind(listGVK)

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -173,5 +175,35 @@ func TestPrune(t *testing.T) {
 	}
 	if len(left.Items) != 5 {
 		t.Errorf("%d ConfigMaps left, want 5", len(left.Items))
+	}
+}
+
+func TestNewObject(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	configMap := corev1.SchemeGroupVersion.WithKind("ConfigMap")
+	route := schema.GroupVersionKind{Group: "route.openshift.io", Version: "v1", Kind: "Route"}
+	cases := map[string]struct {
+		reason string
+		scheme *runtime.Scheme
+		gvk    schema.GroupVersionKind
+		want   string // the Go type of the object
+	}{
+		"Typed":        {reason: "A kind the scheme knows is typed.", scheme: scheme, gvk: configMap, want: "*v1.ConfigMap"},
+		"Unregistered": {reason: "A kind the scheme does not know is unstructured.", scheme: scheme, gvk: route, want: "*unstructured.Unstructured"},
+		"NoScheme":     {reason: "Without a scheme every kind is unstructured.", gvk: configMap, want: "*unstructured.Unstructured"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := NewObject(tc.scheme, tc.gvk)
+			if diff := cmp.Diff(tc.want, fmt.Sprintf("%T", got)); diff != "" {
+				t.Errorf("%s\ntype: -want, +got:\n%s", tc.reason, diff)
+			}
+			if u, ok := got.(*unstructured.Unstructured); ok && u.GroupVersionKind() != tc.gvk {
+				t.Errorf("%s\nunstructured kind = %v, want %v", tc.reason, u.GroupVersionKind(), tc.gvk)
+			}
+		})
 	}
 }
