@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/product"
 	"github.com/threescale-oss/operator/pkg/external"
 	"github.com/threescale-oss/operator/pkg/tenant"
 )
@@ -53,13 +54,13 @@ func SetupProductWithOptions(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	if err := indexer.IndexField(ctx, &capabilitiesv1beta1.Product{}, backendIndex, func(o client.Object) []string {
-		return referencedBackends(o.(*capabilitiesv1beta1.Product))
+		return product.ReferencedBackends(o.(*capabilitiesv1beta1.Product))
 	}); err != nil {
 		return err
 	}
 	r := external.NewReconciler[*capabilitiesv1beta1.Product](
 		mgr.GetClient(),
-		productKind{backends: mgr.GetClient(), secrets: mgr.GetAPIReader()},
+		product.Kind{Backends: mgr.GetClient(), Secrets: mgr.GetAPIReader()},
 		tenant.Resolver{Reader: mgr.GetAPIReader()},
 		opts.Clients,
 		mgr.GetEventRecorder(ProductControllerName),
@@ -92,9 +93,7 @@ func productsOfBackend(c client.Reader) handler.MapFunc {
 }
 
 // backendSyncChanged lets through the Backend events a Product depends on: creation, deletion,
-// and updates that change whether and where the Backend is synced (its ID, tenant, Synced
-// condition, or the generation it was last synced at, since its metrics may have changed). Other
-// updates (annotations, a new spec not synced yet) would cost a Product resync for nothing.
+// and the updates product.BackendChanged reports.
 func backendSyncChanged() predicate.Predicate {
 	return predicate.Funcs{
 		UpdateFunc: func(e event.UpdateEvent) bool {
@@ -103,26 +102,9 @@ func backendSyncChanged() predicate.Predicate {
 			if !ok1 || !ok2 {
 				return true
 			}
-			return syncState(before) != syncState(after)
+			return product.BackendChanged(before, after)
 		},
 	}
-}
-
-// backendSync is what a Product needs to know of a Backend.
-type backendSync struct {
-	id         int64
-	host       string
-	synced     bool
-	generation int64
-	deleting   bool
-}
-
-func syncState(b *capabilitiesv1beta1.Backend) backendSync {
-	s := backendSync{host: b.Status.ProviderAccountHost, synced: backendSynced(b), generation: b.Status.ObservedGeneration, deleting: !b.DeletionTimestamp.IsZero()}
-	if b.Status.ID != nil {
-		s.id = *b.Status.ID
-	}
-	return s
 }
 
 // productSecretNames returns the names of the Secrets of its own namespace that a Product reads.

@@ -2,7 +2,7 @@ package product
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"sync"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
@@ -65,7 +65,7 @@ func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, ba
 	g.Go(func() (err error) { o.MappingRules, err = c.ListProductMappingRules(ctx, p.ID); return })
 	g.Go(func() (err error) { o.BackendUsages, err = c.ListBackendUsages(ctx, p.ID); return })
 	var mu sync.Mutex
-	for _, name := range referencedBackends(d.Spec) {
+	for _, name := range metricBackends(d.Spec) {
 		bid, ok := backends[name]
 		if !ok {
 			continue // Plan says which backend is missing
@@ -123,28 +123,24 @@ func findProduct(ctx context.Context, c *threescale.Client, systemName string, i
 	return nil, nil
 }
 
-// referencedBackends returns the system names of the backends that limits and pricing rules
+// metricBackends returns the system names of the backends whose metrics limits and pricing rules
 // refer to, sorted.
-func referencedBackends(s *capabilitiesv1beta1.ProductSpec) []string {
-	set := map[string]bool{}
+func metricBackends(s *capabilitiesv1beta1.ProductSpec) []string {
+	var names []string
 	for _, p := range s.ApplicationPlans {
 		for _, l := range p.Limits {
 			if b := l.MetricMethodRef.BackendSystemName; b != nil {
-				set[*b] = true
+				names = append(names, *b)
 			}
 		}
 		for _, r := range p.PricingRules {
 			if b := r.MetricMethodRef.BackendSystemName; b != nil {
-				set[*b] = true
+				names = append(names, *b)
 			}
 		}
 	}
-	out := make([]string, 0, len(set))
-	for b := range set {
-		out = append(out, b)
-	}
-	sort.Strings(out)
-	return out
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // group runs functions concurrently and keeps the first error, like errgroup without the

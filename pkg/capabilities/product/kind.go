@@ -1,9 +1,10 @@
-package capabilities
+package product
 
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,31 +15,36 @@ import (
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
-	"github.com/threescale-oss/operator/pkg/capabilities/product"
 	"github.com/threescale-oss/operator/pkg/external"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
-// ProductFinalizer keeps a Product until its 3scale product is deleted; the name is the one the
-// 3scale operator that Red Hat ships uses, so Products it created are released by this one.
-const ProductFinalizer = "product.capabilities.3scale.net/finalizer"
+// Finalizer keeps a Product until its 3scale product is deleted. It is the name the 3scale
+// operator that Red Hat ships uses, so Products it created are released by this operator.
+const Finalizer = "product.capabilities.3scale.net/finalizer"
 
-// productKind adapts Product to the generic loop; pkg/capabilities/product does the 3scale work.
-type productKind struct {
-	// backends reads Backend objects (from the cache: the controller watches them).
-	backends client.Reader
-	// secrets reads the Secrets the spec references (OIDC issuer, policy configurations), on
+// Kind adapts Product to the generic loop.
+type Kind struct {
+	// Backends reads Backend objects (from the cache: the controller watches them).
+	Backends client.Reader
+	// Secrets reads the Secrets the spec references (OIDC issuer, policy configurations), on
 	// demand, never cached.
-	secrets client.Reader
+	Secrets client.Reader
 }
 
-var _ external.Kind[*capabilitiesv1beta1.Product] = productKind{}
+var _ external.Kind[*capabilitiesv1beta1.Product] = Kind{}
 
-func (productKind) New() *capabilitiesv1beta1.Product { return &capabilitiesv1beta1.Product{} }
-func (productKind) Finalizer() string                 { return ProductFinalizer }
-func (productKind) OrphanCondition() bool             { return true }
+// New returns an empty Product.
+func (Kind) New() *capabilitiesv1beta1.Product { return &capabilitiesv1beta1.Product{} }
 
-func (productKind) Status(p *capabilitiesv1beta1.Product) external.Status {
+// Finalizer returns Finalizer.
+func (Kind) Finalizer() string { return Finalizer }
+
+// OrphanCondition is true: a Product waits (Orphan) for the Backends it references.
+func (Kind) OrphanCondition() bool { return true }
+
+// Status returns the status fields the loop sets.
+func (Kind) Status(p *capabilitiesv1beta1.Product) external.Status {
 	return external.Status{
 		Conditions:          &p.Status.Conditions,
 		ObservedGeneration:  &p.Status.ObservedGeneration,
@@ -46,15 +52,17 @@ func (productKind) Status(p *capabilitiesv1beta1.Product) external.Status {
 	}
 }
 
-func (productKind) ProviderAccountRef(p *capabilitiesv1beta1.Product) *corev1.LocalObjectReference {
+// ProviderAccountRef returns spec.providerAccountRef.
+func (Kind) ProviderAccountRef(p *capabilitiesv1beta1.Product) *corev1.LocalObjectReference {
 	return p.Spec.ProviderAccountRef
 }
 
-func (productKind) HasExternal(p *capabilitiesv1beta1.Product) bool { return p.Status.ID != nil }
+// HasExternal tells whether a 3scale product was recorded for p.
+func (Kind) HasExternal(p *capabilitiesv1beta1.Product) bool { return p.Status.ID != nil }
 
 // Check waits (Orphan) until every Backend the product references exists and is synced, before
 // any 3scale call: a product that names a backend before it exists is normal in GitOps.
-func (k productKind) Check(ctx context.Context, p *capabilitiesv1beta1.Product) error {
+func (k Kind) Check(ctx context.Context, p *capabilitiesv1beta1.Product) error {
 	_, err := k.backendIDs(ctx, p, "")
 	return err
 }
@@ -62,47 +70,28 @@ func (k productKind) Check(ctx context.Context, p *capabilitiesv1beta1.Product) 
 // Connect returns the External of p in c's tenant. What only a sync needs (the Secrets the spec
 // references, the IDs of its Backends) is read by Observe, so that deleting a Product never waits
 // for a Backend that is itself going away.
-func (k productKind) Connect(_ context.Context, _ *capabilitiesv1beta1.Product, c *threescale.Client) (external.External[*capabilitiesv1beta1.Product], error) {
-	return &productExternal{kind: k, c: c}, nil
+func (k Kind) Connect(_ context.Context, _ *capabilitiesv1beta1.Product, c *threescale.Client) (external.External[*capabilitiesv1beta1.Product], error) {
+	return &ext{kind: k, c: c}, nil
 }
 
-// referencedBackends returns the system names of the Backends p uses or whose metrics its plans
+// ReferencedBackends returns the system names of the Backends p uses or whose metrics its plans
 // refer to, sorted.
-func referencedBackends(p *capabilitiesv1beta1.Product) []string {
-	set := map[string]bool{}
-	for name := range p.Spec.BackendUsages {
-		set[name] = true
-	}
-	for _, plan := range p.Spec.ApplicationPlans {
-		for _, l := range plan.Limits {
-			if b := l.MetricMethodRef.BackendSystemName; b != nil {
-				set[*b] = true
-			}
-		}
-		for _, r := range plan.PricingRules {
-			if b := r.MetricMethodRef.BackendSystemName; b != nil {
-				set[*b] = true
-			}
-		}
-	}
-	out := make([]string, 0, len(set))
-	for name := range set {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
+func ReferencedBackends(p *capabilitiesv1beta1.Product) []string {
+	names := append(slices.Collect(maps.Keys(p.Spec.BackendUsages)), metricBackends(&p.Spec)...)
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // backendIDs maps the system names of the Backends p references to their 3scale IDs. Each must
 // be a Backend of p's namespace with the same providerAccountRef, Synced for its current
 // generation; when adminURL is not empty, synced to that tenant. Otherwise p waits (Orphan).
-func (k productKind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]int64, error) {
-	names := referencedBackends(p)
+func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]int64, error) {
+	names := ReferencedBackends(p)
 	if len(names) == 0 {
 		return map[string]int64{}, nil
 	}
 	var list capabilitiesv1beta1.BackendList
-	if err := k.backends.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
+	if err := k.Backends.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
 		return nil, fmt.Errorf("cannot list Backends: %w", err)
 	}
 	ids := map[string]int64{}
@@ -151,17 +140,43 @@ func refName(r *corev1.LocalObjectReference) string {
 	return r.Name
 }
 
-// backendSynced tells whether b is Synced for its current spec and has a 3scale ID.
+// backendSynced tells whether b is Synced for its current spec and has a 3scale ID: whether a
+// Product may use it.
 func backendSynced(b *capabilitiesv1beta1.Backend) bool {
 	c := meta.FindStatusCondition(b.Status.Conditions, external.TypeSynced)
 	return b.Status.ID != nil && c != nil && c.Status == "True" && c.ObservedGeneration == b.Generation
 }
 
+// BackendChanged tells whether an update of a Backend, from before to after, may change the sync
+// of the Products that reference it: whether and where it is synced (its ID, tenant, Synced
+// condition, or the generation it was last synced at, since its metrics may have changed), or its
+// deletion. Other updates (annotations, a new spec not synced yet) would cost a resync for nothing.
+func BackendChanged(before, after *capabilitiesv1beta1.Backend) bool {
+	return syncStateOf(before) != syncStateOf(after)
+}
+
+// backendSyncState is what a Product needs to know of a Backend.
+type backendSyncState struct {
+	id         int64
+	host       string
+	synced     bool
+	generation int64
+	deleting   bool
+}
+
+func syncStateOf(b *capabilitiesv1beta1.Backend) backendSyncState {
+	s := backendSyncState{host: b.Status.ProviderAccountHost, synced: backendSynced(b), generation: b.Status.ObservedGeneration, deleting: !b.DeletionTimestamp.IsZero()}
+	if b.Status.ID != nil {
+		s.id = *b.Status.ID
+	}
+	return s
+}
+
 // secretValue reads key of a Secret the spec references; a Secret or key that is not there yet
 // is waited for.
-func (k productKind) secretValue(ctx context.Context, namespace, name, key string) (string, error) {
+func (k Kind) secretValue(ctx context.Context, namespace, name, key string) (string, error) {
 	var s corev1.Secret
-	err := k.secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &s)
+	err := k.Secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &s)
 	switch {
 	case apierrors.IsNotFound(err):
 		return "", external.Waitingf("SecretNotFound", "secret %s/%s not found", namespace, name)
@@ -175,18 +190,18 @@ func (k productKind) secretValue(ctx context.Context, namespace, name, key strin
 	return string(v), nil
 }
 
-// productExternal mirrors one Product through one client; it keeps what Observe found for Sync.
-type productExternal struct {
-	kind     productKind
+// ext mirrors one Product through one client; it keeps what Observe found for Sync.
+type ext struct {
+	kind     Kind
 	c        *threescale.Client
-	desired  *product.Desired
+	desired  *Desired
 	backends map[string]int64
-	observed *product.Observed
+	observed *Observed
 	plan     []planning.Operation
 }
 
 // knownID returns the 3scale ID recorded in p's status, if it was recorded for c's tenant.
-func (e *productExternal) knownID(p *capabilitiesv1beta1.Product) int64 {
+func (e *ext) knownID(p *capabilitiesv1beta1.Product) int64 {
 	if p.Status.ID == nil {
 		return 0
 	}
@@ -196,25 +211,26 @@ func (e *productExternal) knownID(p *capabilitiesv1beta1.Product) int64 {
 	return *p.Status.ID
 }
 
-func (e *productExternal) Observe(ctx context.Context, p *capabilitiesv1beta1.Product) (external.Observation, error) {
-	d, err := product.NewDesired(ctx, p, e.kind.secretValue)
+// Observe reads the product and plans what differs.
+func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product) (external.Observation, error) {
+	d, err := NewDesired(ctx, p, e.kind.secretValue)
 	if err != nil {
-		return external.Observation{}, classifyProductError(err)
+		return external.Observation{}, classify(err)
 	}
 	backends, err := e.kind.backendIDs(ctx, p, e.c.AdminURL())
 	if err != nil {
 		return external.Observation{}, err
 	}
 	e.desired, e.backends = d, backends
-	o, err := product.Observe(ctx, e.c, e.desired, e.knownID(p), e.backends)
+	o, err := Observe(ctx, e.c, e.desired, e.knownID(p), e.backends)
 	if err != nil {
-		return external.Observation{}, classifyProductError(err)
+		return external.Observation{}, classify(err)
 	}
 	e.observed = o
-	setProductStatus(p, o.Product)
-	e.plan, err = product.Plan(e.desired, o, e.backends)
+	setStatus(p, o.Product)
+	e.plan, err = Plan(e.desired, o, e.backends)
 	if err != nil {
-		return external.Observation{}, classifyProductError(err)
+		return external.Observation{}, classify(err)
 	}
 	diff := make([]string, len(e.plan))
 	for i, op := range e.plan {
@@ -224,26 +240,26 @@ func (e *productExternal) Observe(ctx context.Context, p *capabilitiesv1beta1.Pr
 }
 
 // Sync runs the plan of the last Observe. A product that does not exist is created and configured
-// by product.Sync, which learns the new product's ID from its creation.
-func (e *productExternal) Sync(ctx context.Context, p *capabilitiesv1beta1.Product) error {
+// by Sync (the package function), which learns the new product's ID from its creation.
+func (e *ext) Sync(ctx context.Context, p *capabilitiesv1beta1.Product) error {
 	if e.observed.Product == nil {
-		res, err := product.Sync(ctx, e.c, e.desired, 0, e.backends)
+		res, err := Sync(ctx, e.c, e.desired, 0, e.backends)
 		if res != nil && res.ProductID != 0 {
 			id := res.ProductID
 			p.Status.ID = &id
 			if res.Observed != nil {
-				setProductStatus(p, res.Observed.Product)
+				setStatus(p, res.Observed.Product)
 			}
 		}
-		return classifyProductError(err)
+		return classify(err)
 	}
-	_, err := product.Execute(ctx, e.c, e.plan)
-	return classifyProductError(err)
+	_, err := Execute(ctx, e.c, e.plan)
+	return classify(err)
 }
 
 // Delete removes the product's backend usages, then the product: 3scale deletes a product in the
 // background, and the backends it used must be free for their own deletion at once.
-func (e *productExternal) Delete(ctx context.Context, p *capabilitiesv1beta1.Product) error {
+func (e *ext) Delete(ctx context.Context, p *capabilitiesv1beta1.Product) error {
 	found, err := e.find(ctx, p)
 	if err != nil || found == nil {
 		return err
@@ -264,7 +280,7 @@ func (e *productExternal) Delete(ctx context.Context, p *capabilitiesv1beta1.Pro
 }
 
 // find returns p's 3scale product: by the ID in its status, else by system name; nil when gone.
-func (e *productExternal) find(ctx context.Context, p *capabilitiesv1beta1.Product) (*threescale.Product, error) {
+func (e *ext) find(ctx context.Context, p *capabilitiesv1beta1.Product) (*threescale.Product, error) {
 	systemName := p.SystemNameOrDefault()
 	if id := e.knownID(p); id != 0 {
 		found, err := e.c.GetProduct(ctx, id)
@@ -287,7 +303,8 @@ func (e *productExternal) find(ctx context.Context, p *capabilitiesv1beta1.Produ
 	return nil, nil
 }
 
-func setProductStatus(p *capabilitiesv1beta1.Product, found *threescale.Product) {
+// setStatus records found's ID and state in p's status; nil clears them.
+func setStatus(p *capabilitiesv1beta1.Product, found *threescale.Product) {
 	if found == nil {
 		p.Status.ID, p.Status.State = nil, nil
 		return
@@ -299,13 +316,13 @@ func setProductStatus(p *capabilitiesv1beta1.Product, found *threescale.Product)
 	}
 }
 
-// classifyProductError turns the product package's typed errors into the loop's: a backend
-// without a 3scale ID is waited for, a spec 3scale cannot hold is invalid.
-func classifyProductError(err error) error {
+// classify turns this package's typed errors into the loop's: a backend without a 3scale ID is
+// waited for, a spec 3scale cannot hold is invalid.
+func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case product.IsMissingBackend(err):
+	case IsMissingBackend(err):
 		return &external.WaitingError{Reason: capabilitiesv1beta1.ProductMissingBackendReason, Message: err.Error()}
 	case planning.IsInvalid(err):
 		return &external.InvalidError{Message: err.Error()}

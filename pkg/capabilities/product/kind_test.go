@@ -1,4 +1,4 @@
-package capabilities
+package product
 
 import (
 	"context"
@@ -8,15 +8,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/external"
 )
-
-func ptr[T any](v T) *T { return &v }
 
 // syncedBackend is a Backend of namespace ns synced to tenant host as 3scale backend id.
 func syncedBackend(name, systemName string, id int64, host string) *capabilitiesv1beta1.Backend {
@@ -107,7 +103,7 @@ func TestBackendIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(syncedBackend("one", "b1", 7, host+"/"), stale, otherTenant, otherRef).Build()
-	k := productKind{backends: c}
+	k := Kind{Backends: c}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := k.backendIDs(context.Background(), tc.product, tc.host)
@@ -128,24 +124,24 @@ func TestBackendIDs(t *testing.T) {
 	}
 }
 
-func TestProductSecretNames(t *testing.T) {
-	p := productUsing()
-	p.Spec.Deployment = &capabilitiesv1beta1.ProductDeploymentSpec{ApicastHosted: &capabilitiesv1beta1.ApicastHostedSpec{
-		Authentication: &capabilitiesv1beta1.AuthenticationSpec{OIDC: &capabilitiesv1beta1.OIDCSpec{
-			IssuerType: "keycloak", IssuerEndpointRef: &corev1.SecretReference{Name: "issuer"},
-		}},
+func TestReferencedBackends(t *testing.T) {
+	p := productUsing("b2", "b1")
+	p.Spec.ApplicationPlans = map[string]capabilitiesv1beta1.ApplicationPlanSpec{"basic": {
+		Limits: []capabilitiesv1beta1.LimitSpec{
+			{Period: "day", Value: 1, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "hits", BackendSystemName: ptr("b3")}},
+			{Period: "day", Value: 1, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "hits"}},
+		},
+		PricingRules: []capabilitiesv1beta1.PricingRuleSpec{
+			{From: 1, To: 10, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "hits", BackendSystemName: ptr("b1")}},
+		},
 	}}
-	p.Spec.Policies = []capabilitiesv1beta1.PolicyConfig{
-		{Name: "a", ConfigurationRef: &corev1.SecretReference{Name: "conf-a", Namespace: "ns"}},
-		{Name: "b", ConfigurationRef: &corev1.SecretReference{Name: "elsewhere", Namespace: "other"}},
-	}
-	want := []string{"threescale-provider-account", "system-seed", "issuer", "conf-a"}
-	if diff := cmp.Diff(want, productSecretNames(p)); diff != "" {
-		t.Errorf("-want, +got:\n%s", diff)
+	want := []string{"b1", "b2", "b3"}
+	if diff := cmp.Diff(want, ReferencedBackends(p)); diff != "" {
+		t.Errorf("backend usages, limits and pricing rules, sorted, each once: -want, +got:\n%s", diff)
 	}
 }
 
-func TestBackendSyncChanged(t *testing.T) {
+func TestBackendChanged(t *testing.T) {
 	base := syncedBackend("one", "b1", 7, "https://t")
 	cases := map[string]struct {
 		change func(b *capabilitiesv1beta1.Backend)
@@ -164,9 +160,8 @@ func TestBackendSyncChanged(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			after := base.DeepCopy()
 			tc.change(after)
-			got := backendSyncChanged().Update(event.UpdateEvent{ObjectOld: client.Object(base), ObjectNew: after})
-			if got != tc.want {
-				t.Errorf("Update passes = %v, want %v", got, tc.want)
+			if got := BackendChanged(base, after); got != tc.want {
+				t.Errorf("BackendChanged = %v, want %v", got, tc.want)
 			}
 		})
 	}
