@@ -279,28 +279,16 @@ func (e *ext) Delete(ctx context.Context, p *capabilitiesv1beta1.Product) error 
 	return nil
 }
 
-// find returns p's 3scale product: by the ID in its status, else by system name; nil when gone.
+// find returns the 3scale product to delete for p, nil when gone: findProduct's, as Observe finds
+// it, except that a product found by the ID in p's status must also have p's system name, or the
+// one with that name is looked for.
 func (e *ext) find(ctx context.Context, p *capabilitiesv1beta1.Product) (*threescale.Product, error) {
 	systemName := p.SystemNameOrDefault()
-	if id := e.knownID(p); id != 0 {
-		found, err := e.c.GetProduct(ctx, id)
-		switch {
-		case err == nil && found.SystemName == systemName:
-			return found, nil
-		case err != nil && !threescale.IsNotFound(err):
-			return nil, err
-		}
+	found, err := findProduct(ctx, e.c, systemName, e.knownID(p))
+	if err != nil || found == nil || found.SystemName == systemName {
+		return found, err
 	}
-	all, err := e.c.ListProducts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range all {
-		if all[i].SystemName == systemName {
-			return &all[i], nil
-		}
-	}
-	return nil, nil
+	return findProduct(ctx, e.c, systemName, 0)
 }
 
 // setStatus records found's ID and state in p's status; nil clears them.
