@@ -24,34 +24,43 @@ type Result struct {
 	ProductID int64
 }
 
-// Sync observes, plans and executes. When the product did not exist, it runs a second round
-// after creating it, so that the new product is configured in one call. It returns the
-// operations executed, including those before an error.
+// Sync observes, plans and executes. When the product did not exist, it creates it, then
+// observes it again and configures it, so that a new product is complete in one call. It returns
+// the operations executed, including those before an error.
 func Sync(ctx context.Context, c *threescale.Client, d *Desired, id int64, backends map[string]int64) (*Result, error) {
-	res := &Result{ProductID: id}
-	for round := 0; round < 2; round++ {
-		o, err := Observe(ctx, c, d, res.ProductID, backends)
-		if err != nil {
+	o, err := Observe(ctx, c, d, id, backends)
+	if err != nil {
+		return &Result{ProductID: id}, err
+	}
+	return syncObserved(ctx, c, d, o, backends)
+}
+
+// syncObserved is Sync from the observation o already made: the loop's Sync passes its Observe's,
+// so that creating a product does not list the tenant's products a second time.
+func syncObserved(ctx context.Context, c *threescale.Client, d *Desired, o *Observed, backends map[string]int64) (*Result, error) {
+	res := &Result{Observed: o}
+	if o.Product == nil {
+		// Create it here rather than through Plan, to learn its ID without a second lookup.
+		op := createProduct(d, &res.ProductID)
+		if err := op.Run(ctx, c); err != nil {
+			return res, fmt.Errorf("cannot %s: %w", op.Description, err)
+		}
+		res.Executed = append(res.Executed, op)
+		var err error
+		if o, err = Observe(ctx, c, d, res.ProductID, backends); err != nil {
 			return res, err
 		}
 		res.Observed = o
 		if o.Product == nil {
-			// Create it here rather than through Plan, to learn its ID without a second lookup.
-			op := createProduct(d, &res.ProductID)
-			if err := op.Run(ctx, c); err != nil {
-				return res, fmt.Errorf("cannot %s: %w", op.Description, err)
-			}
-			res.Executed = append(res.Executed, op)
-			continue
+			return res, nil // deleted at once behind the operator's back: the next sync creates it
 		}
-		res.ProductID = o.Product.ID
-		ops, err := Plan(d, o, backends)
-		if err != nil {
-			return res, err
-		}
-		n, err := Execute(ctx, c, ops)
-		res.Executed = append(res.Executed, ops[:n]...)
+	}
+	res.ProductID = o.Product.ID
+	ops, err := Plan(d, o, backends)
+	if err != nil {
 		return res, err
 	}
-	return res, nil
+	n, err := Execute(ctx, c, ops)
+	res.Executed = append(res.Executed, ops[:n]...)
+	return res, err
 }

@@ -240,10 +240,10 @@ func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product) (exte
 }
 
 // Sync runs the plan of the last Observe. A product that does not exist is created and configured
-// by Sync (the package function), which learns the new product's ID from its creation.
+// from that observation, learning the new product's ID from its creation.
 func (e *ext) Sync(ctx context.Context, p *capabilitiesv1beta1.Product) error {
 	if e.observed.Product == nil {
-		res, err := Sync(ctx, e.c, e.desired, 0, e.backends)
+		res, err := syncObserved(ctx, e.c, e.desired, e.observed, e.backends)
 		if res != nil && res.ProductID != 0 {
 			id := res.ProductID
 			p.Status.ID = &id

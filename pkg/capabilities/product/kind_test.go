@@ -223,3 +223,32 @@ func TestFindForDelete(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateListsProductsOnce holds the cost of creating a product through the loop's Observe and
+// Sync: one list of the tenant's products (Observe's), then the product is created and configured.
+func TestCreateListsProductsOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	p := &capabilitiesv1beta1.Product{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"},
+		Spec:       capabilitiesv1beta1.ProductSpec{Name: "Pets", MappingRules: []capabilitiesv1beta1.MappingRuleSpec{{HTTPMethod: "GET", Pattern: "/pets", MetricMethodRef: "hits", Increment: 1}}},
+	}
+	x := &ext{kind: Kind{}, c: e.c}
+	obs, err := x.Observe(ctx, p)
+	if err != nil || obs.Exists {
+		t.Fatalf("first Observe = %+v, %v; want a product that does not exist", obs, err)
+	}
+	if err := x.Sync(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if lists := e.srv.CallCount("GET /admin/api/services.json"); lists != 1 {
+		t.Errorf("listed the tenant's products %d times, want 1 (Observe's)", lists)
+	}
+	if p.Status.ID == nil {
+		t.Fatal("Sync did not record the new product's ID")
+	}
+	obs, err = x.Observe(ctx, p)
+	if err != nil || !obs.Exists || !obs.UpToDate {
+		t.Errorf("Observe after Sync = %+v, %v; want the product up to date (created and configured in one Sync)", obs, err)
+	}
+}
