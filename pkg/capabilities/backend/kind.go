@@ -82,13 +82,7 @@ type ext struct {
 
 // knownID returns the 3scale ID recorded in b's status, if it was recorded for c's tenant.
 func (e *ext) knownID(b *capabilitiesv1beta1.Backend) int64 {
-	if b.Status.ID == nil {
-		return 0
-	}
-	if host := b.Status.ProviderAccountHost; host != "" && strings.TrimSuffix(host, "/") != e.c.AdminURL() {
-		return 0 // the tenant changed: that ID means nothing here
-	}
-	return *b.Status.ID
+	return external.KnownID(b.Status.ID, b.Status.ProviderAccountHost, e.c.AdminURL())
 }
 
 // Observe reads the backend and plans what differs.

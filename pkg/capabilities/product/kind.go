@@ -101,7 +101,7 @@ func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, ad
 		switch {
 		case b == nil:
 			missing = append(missing, fmt.Sprintf("%q", name))
-		case !backendSynced(b) || (adminURL != "" && strings.TrimSuffix(b.Status.ProviderAccountHost, "/") != adminURL):
+		case !backendSynced(b) || (adminURL != "" && !external.SyncedTo(b.Status.ProviderAccountHost, adminURL)):
 			unsynced = append(unsynced, fmt.Sprintf("%q (Backend %s)", name, b.Name))
 		default:
 			ids[name] = *b.Status.ID
@@ -202,13 +202,7 @@ type ext struct {
 
 // knownID returns the 3scale ID recorded in p's status, if it was recorded for c's tenant.
 func (e *ext) knownID(p *capabilitiesv1beta1.Product) int64 {
-	if p.Status.ID == nil {
-		return 0
-	}
-	if host := p.Status.ProviderAccountHost; host != "" && strings.TrimSuffix(host, "/") != e.c.AdminURL() {
-		return 0
-	}
-	return *p.Status.ID
+	return external.KnownID(p.Status.ID, p.Status.ProviderAccountHost, e.c.AdminURL())
 }
 
 // Observe reads the product and plans what differs.
