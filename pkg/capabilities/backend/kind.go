@@ -102,7 +102,7 @@ func (e *ext) Observe(ctx context.Context, b *capabilitiesv1beta1.Backend) (exte
 	if err != nil {
 		return external.Observation{}, invalid(err)
 	}
-	return external.Observation{Exists: o.Backend != nil, UpToDate: len(e.plan) == 0, Diff: descriptions(e.plan)}, nil
+	return external.Observation{Exists: o.Backend != nil, UpToDate: len(e.plan) == 0, Diff: planning.Descriptions(e.plan)}, nil
 }
 
 // Sync runs the plan of the last Observe. After creating the backend it reads the new backend's
@@ -196,12 +196,4 @@ func invalid(err error) error {
 		return &external.InvalidError{Message: err.Error()}
 	}
 	return err
-}
-
-func descriptions(ops []planning.Operation) []string {
-	out := make([]string, len(ops))
-	for i, op := range ops {
-		out[i] = op.Description
-	}
-	return out
 }

@@ -106,7 +106,7 @@ func TestPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, descriptions(ops), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.want, planning.Descriptions(ops), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
 			}
 		})

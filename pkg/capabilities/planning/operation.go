@@ -52,6 +52,16 @@ type Operation struct {
 // String returns the description.
 func (o Operation) String() string { return o.Description }
 
+// Descriptions returns the descriptions of ops, in order (never nil): what a kind reports as its
+// observation's diff, and what tests compare.
+func Descriptions(ops []Operation) []string {
+	out := make([]string, len(ops))
+	for i, op := range ops {
+		out[i] = op.Description
+	}
+	return out
+}
+
 // Execute runs ops in order and stops at the first error, which it returns wrapped with the
 // description of the failed operation (the 3scale error stays reachable with errors.As). done is
 // how many operations succeeded.

@@ -226,11 +226,7 @@ func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product) (exte
 	if err != nil {
 		return external.Observation{}, classify(err)
 	}
-	diff := make([]string, len(e.plan))
-	for i, op := range e.plan {
-		diff[i] = op.Description
-	}
-	return external.Observation{Exists: o.Product != nil, UpToDate: len(e.plan) == 0, Diff: diff}, nil
+	return external.Observation{Exists: o.Product != nil, UpToDate: len(e.plan) == 0, Diff: planning.Descriptions(e.plan)}, nil
 }
 
 // Sync runs the plan of the last Observe. A product that does not exist is created and configured

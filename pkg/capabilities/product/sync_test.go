@@ -96,14 +96,6 @@ func (e *env) syncStep(t *testing.T, d *Desired, id int64, backends map[string]i
 	return res
 }
 
-func descriptions(ops []planning.Operation) []string {
-	out := []string{}
-	for _, o := range ops {
-		out = append(out, o.Description)
-	}
-	return out
-}
-
 // TestSyncConverges takes a product from nothing through changes, drift made behind the
 // operator's back and removals, against the in-memory 3scale: each sync leaves nothing to plan,
 // and each step makes the writes it should and no other.
@@ -157,7 +149,7 @@ func TestSyncConverges(t *testing.T) {
 		res := e.syncStep(t, desiredOf(t, spec, nil), id, backends)
 		calls := e.calls
 		if len(res.Executed) != 0 || writes(calls) != 0 {
-			t.Errorf("a resync with nothing changed executed %v (%d writes)", descriptions(res.Executed), writes(calls))
+			t.Errorf("a resync with nothing changed executed %v (%d writes)", planning.Descriptions(res.Executed), writes(calls))
 		}
 		for op, n := range readsByOp(calls) {
 			// Limits and pricing rules are one list per plan; everything else one list.
@@ -175,7 +167,7 @@ func TestSyncConverges(t *testing.T) {
 		spec.MappingRules[1].Increment = 2
 		res := e.syncStep(t, desiredOf(t, spec, nil), id, backends)
 		want := []string{`update mapping rule "POST /pets" of product ` + itoa(id) + `: delta`}
-		if diff := cmp.Diff(want, descriptions(res.Executed)); diff != "" {
+		if diff := cmp.Diff(want, planning.Descriptions(res.Executed)); diff != "" {
 			t.Errorf("executed: -want, +got:\n%s", diff)
 		}
 		if n := writes(e.calls); n != 1 {
@@ -202,7 +194,7 @@ func TestSyncConverges(t *testing.T) {
 			`update proxy of product ` + itoa(id) + `: oidc_issuer_endpoint, oidc_issuer_type, credentials_location`,
 			`update OIDC configuration of product ` + itoa(id),
 		}
-		if diff := cmp.Diff(want, descriptions(res.Executed)); diff != "" {
+		if diff := cmp.Diff(want, planning.Descriptions(res.Executed)); diff != "" {
 			t.Errorf("executed: -want, +got:\n%s", diff)
 		}
 		spec.Deployment.ApicastSelfManaged.Authentication = fullSpec().Deployment.ApicastSelfManaged.Authentication
@@ -215,7 +207,7 @@ func TestSyncConverges(t *testing.T) {
 			return `{"allow_origin": "*"}`, nil
 		}
 		res := e.syncStep(t, desiredOf(t, spec, secret), id, backends)
-		if diff := cmp.Diff([]string{`update policy chain of product ` + itoa(id)}, descriptions(res.Executed)); diff != "" {
+		if diff := cmp.Diff([]string{`update policy chain of product ` + itoa(id)}, planning.Descriptions(res.Executed)); diff != "" {
 			t.Errorf("executed: -want, +got:\n%s", diff)
 		}
 		chain, err := e.c.GetPolicyChain(ctx, id)
@@ -258,7 +250,7 @@ func TestSyncConverges(t *testing.T) {
 		})
 		res := e.syncStep(t, desiredOf(t, spec, nil), id, backends)
 		if len(res.Executed) != 5 {
-			t.Errorf("reverting 5 changes executed %v", descriptions(res.Executed))
+			t.Errorf("reverting 5 changes executed %v", planning.Descriptions(res.Executed))
 		}
 	})
 
@@ -284,7 +276,7 @@ func TestSyncConverges(t *testing.T) {
 			`delete the usage of backend ` + itoa(backends["b2"]) + ` by product ` + itoa(id),
 			`delete method "create" of product ` + itoa(id),
 		}
-		if diff := cmp.Diff(want, descriptions(res.Executed)); diff != "" {
+		if diff := cmp.Diff(want, planning.Descriptions(res.Executed)); diff != "" {
 			t.Errorf("executed: -want, +got:\n%s", diff)
 		}
 	})
@@ -304,7 +296,7 @@ func TestSyncConverges(t *testing.T) {
 		// The operator created the product and died before it wrote the ID to status.
 		res := e.syncStep(t, desiredOf(t, spec, nil), 0, backends)
 		if res.ProductID != id || len(res.Executed) != 0 {
-			t.Errorf("sync without a known ID: product %d (want %d), executed %v", res.ProductID, id, descriptions(res.Executed))
+			t.Errorf("sync without a known ID: product %d (want %d), executed %v", res.ProductID, id, planning.Descriptions(res.Executed))
 		}
 		products, err := e.c.ListProducts(ctx)
 		if err != nil {
