@@ -103,6 +103,18 @@ func SecretNames(ref *corev1.LocalObjectReference) []string {
 	return []string{DefaultSecretName, SystemSeedSecretName}
 }
 
+// SameProviderAccount tells whether two objects of one namespace, whose spec.providerAccountRef are
+// a and b, belong to the same tenant: both name the same Secret, or neither names one.
+func SameProviderAccount(a, b *corev1.LocalObjectReference) bool {
+	name := func(r *corev1.LocalObjectReference) string {
+		if r == nil {
+			return ""
+		}
+		return r.Name
+	}
+	return name(a) == name(b)
+}
+
 func (r Resolver) fromProviderSecret(ctx context.Context, namespace, name, purpose string) (Credentials, error) {
 	secret, err := r.secret(ctx, namespace, name, purpose)
 	if err != nil {

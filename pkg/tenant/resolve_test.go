@@ -194,6 +194,28 @@ func TestSecretNames(t *testing.T) {
 	}
 }
 
+func TestSameProviderAccount(t *testing.T) {
+	ref := func(name string) *corev1.LocalObjectReference { return &corev1.LocalObjectReference{Name: name} }
+	cases := map[string]struct {
+		a, b *corev1.LocalObjectReference
+		want bool
+	}{
+		"SameSecret":    {ref("mine"), ref("mine"), true},
+		"OtherSecret":   {ref("mine"), ref("theirs"), false},
+		"NeitherNames":  {nil, nil, true},
+		"EmptyIsNone":   {ref(""), nil, true},
+		"OnlyOneNames":  {ref("mine"), nil, false},
+		"OnlyOtherName": {nil, ref("mine"), false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := SameProviderAccount(tc.a, tc.b); got != tc.want {
+				t.Errorf("SameProviderAccount(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestResolveWithoutAPIManagerCRD(t *testing.T) {
 	c := fake.NewClientBuilder().WithScheme(scheme(t)).WithInterceptorFuncs(interceptor.Funcs{
 		List: func(context.Context, client.WithWatch, client.ObjectList, ...client.ListOption) error {

@@ -12,6 +12,7 @@ import (
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/external"
+	"github.com/threescale-oss/operator/pkg/tenant"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
@@ -167,24 +168,13 @@ func (k Kind) productsUsing(ctx context.Context, b *capabilitiesv1beta1.Backend,
 	var users []string
 	for i := range products.Items {
 		p := &products.Items[i]
-		if _, uses := p.Spec.BackendUsages[systemName]; !uses || !sameAccount(p.Spec.ProviderAccountRef, b.Spec.ProviderAccountRef) {
+		if _, uses := p.Spec.BackendUsages[systemName]; !uses || !tenant.SameProviderAccount(p.Spec.ProviderAccountRef, b.Spec.ProviderAccountRef) {
 			continue
 		}
 		users = append(users, fmt.Sprintf("%q", p.Name))
 	}
 	slices.Sort(users)
 	return users, nil
-}
-
-// sameAccount tells whether two providerAccountRefs name the same tenant Secret.
-func sameAccount(a, b *corev1.LocalObjectReference) bool {
-	name := func(r *corev1.LocalObjectReference) string {
-		if r == nil {
-			return ""
-		}
-		return r.Name
-	}
-	return name(a) == name(b)
 }
 
 func setID(b *capabilitiesv1beta1.Backend, id int64) { b.Status.ID = &id }

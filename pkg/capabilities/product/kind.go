@@ -16,6 +16,7 @@ import (
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/external"
+	"github.com/threescale-oss/operator/pkg/tenant"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
@@ -126,18 +127,11 @@ func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, ad
 func findBackend(items []capabilitiesv1beta1.Backend, name string, ref *corev1.LocalObjectReference) *capabilitiesv1beta1.Backend {
 	for i := range items {
 		b := &items[i]
-		if b.SystemNameOrDefault() == name && refName(b.Spec.ProviderAccountRef) == refName(ref) && b.DeletionTimestamp.IsZero() {
+		if b.SystemNameOrDefault() == name && tenant.SameProviderAccount(b.Spec.ProviderAccountRef, ref) && b.DeletionTimestamp.IsZero() {
 			return b
 		}
 	}
 	return nil
-}
-
-func refName(r *corev1.LocalObjectReference) string {
-	if r == nil {
-		return ""
-	}
-	return r.Name
 }
 
 // backendSynced tells whether b is Synced for its current spec and has a 3scale ID: whether a
