@@ -14,11 +14,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
+	"github.com/threescale-oss/operator/api"
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
 )
 
@@ -43,11 +43,8 @@ func apiManager(name, tenantName string, created time.Time) *appsv1alpha1.APIMan
 
 func scheme(t *testing.T) *runtime.Scheme {
 	t.Helper()
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
-	if err := appsv1alpha1.AddToScheme(s); err != nil {
+	s, err := api.NewScheme()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -104,11 +103,8 @@ func run(m *testing.M) int {
 // newScheme registers the built-in kinds and the operator's API, as main does: the monitoring
 // kinds are not registered, so the controller handles them unstructured, as in production.
 func newScheme() *runtime.Scheme {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		panic(err)
-	}
-	if err := api.AddToScheme(scheme); err != nil {
+	scheme, err := api.NewScheme()
+	if err != nil {
 		panic(err)
 	}
 	return scheme

@@ -21,7 +21,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -41,7 +40,7 @@ import (
 var (
 	env    *envtestutil.Env
 	k8s    client.Client
-	scheme = runtime.NewScheme()
+	scheme *runtime.Scheme
 )
 
 // timeout bounds every wait for the controllers.
@@ -61,13 +60,10 @@ func run(m *testing.M) int {
 		out = os.Stderr
 	}
 	ctrl.SetLogger(zap.New(zap.WriteTo(out), zap.UseDevMode(true)))
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		panic(err)
-	}
-	if err := api.AddToScheme(scheme); err != nil {
-		panic(err)
-	}
 	var err error
+	if scheme, err = api.NewScheme(); err != nil {
+		panic(err)
+	}
 	env, err = envtestutil.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
