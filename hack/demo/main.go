@@ -11,10 +11,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -148,7 +146,7 @@ func indent(s string) string {
 
 // startOperator runs the operator binary against the local control plane and waits until it is ready.
 func startOperator(cluster *envtestutil.Env, manager string) (stop func(), err error) {
-	probeAddr, err := freeAddr()
+	probeAddr, err := envtestutil.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +155,7 @@ func startOperator(cluster *envtestutil.Env, manager string) (stop func(), err e
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(manager, "--metrics-bind-address=0", "--health-probe-bind-address="+probeAddr)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+cluster.KubeconfigPath, "WATCH_NAMESPACE="+namespace)
+	cmd := cluster.OperatorCommand(manager, namespace, "--metrics-bind-address=0", "--health-probe-bind-address="+probeAddr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -183,15 +180,6 @@ func startOperator(cluster *envtestutil.Env, manager string) (stop func(), err e
 	}
 	stop()
 	return nil, errors.New("the operator did not become ready within a minute; see " + logPath)
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // printTenant lists the tenant's backends and products through the operator's own 3scale client.

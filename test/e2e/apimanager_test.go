@@ -35,16 +35,6 @@ func sampleAPIManager(t *testing.T, name string) string {
 	return ""
 }
 
-// kubectl runs kubectl and fails the test on error.
-func kubectl(t *testing.T, stdin string, args ...string) string {
-	t.Helper()
-	r := env.Run(stdin, args...)
-	if r.Err != nil {
-		t.Fatalf("kubectl %s: %v\n%s%s", strings.Join(args, " "), r.Err, r.Stdout, r.Stderr)
-	}
-	return r.Stdout
-}
-
 // waitFor runs f every 200ms until it returns nil, failing with its last error after timeout.
 func waitFor(t *testing.T, timeout time.Duration, logs fmt.Stringer, f func() error) {
 	t.Helper()

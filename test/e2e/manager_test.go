@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -59,20 +58,28 @@ func run(m *testing.M) int {
 // freeAddr returns a loopback address with a port that was free a moment ago.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := envtestutil.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
+}
+
+// kubectl runs kubectl and fails the test on error.
+func kubectl(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	r := env.Run(stdin, args...)
+	if r.Err != nil {
+		t.Fatalf("kubectl %s: %v\n%s%s", strings.Join(args, " "), r.Err, r.Stdout, r.Stderr)
+	}
+	return r.Stdout
 }
 
 // startManager starts the operator binary and stops it (SIGTERM) when the test ends, checking that
 // it exits cleanly.
 func startManager(t *testing.T, watchNamespace string, args ...string) (*exec.Cmd, *strings.Builder) {
 	t.Helper()
-	cmd := exec.Command(manager, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+env.KubeconfigPath, "WATCH_NAMESPACE="+watchNamespace)
+	cmd := env.OperatorCommand(manager, watchNamespace, args...)
 	logs := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

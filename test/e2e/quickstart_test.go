@@ -18,20 +18,14 @@ func TestQuickstart(t *testing.T) {
 	_, tenant := inmemory.NewTestServer(t, inmemory.WithLatency(5*time.Millisecond))
 
 	const ns = "quickstart"
-	kubectl := func(args ...string) {
-		t.Helper()
-		if r := env.Run("", args...); r.Err != nil {
-			t.Fatalf("kubectl %v: %v\n%s%s", args, r.Err, r.Stdout, r.Stderr)
-		}
-	}
-	kubectl("create", "namespace", ns)
-	kubectl("-n", ns, "create", "secret", "generic", "threescale-provider-account",
+	kubectl(t, "", "create", "namespace", ns)
+	kubectl(t, "", "-n", ns, "create", "secret", "generic", "threescale-provider-account",
 		"--from-literal=adminURL="+tenant.AdminURL, "--from-literal=token="+tenant.Token)
 
 	cmd, logs := startManager(t, ns, "--metrics-bind-address=0", "--health-probe-bind-address=0")
 	defer stop(t, cmd, logs)
 
-	kubectl("-n", ns, "apply", "-f", filepath.Join(envtestutil.RepoRoot(), "test", "api", "testdata", "valid", "product-quickstart.yaml"))
+	kubectl(t, "", "-n", ns, "apply", "-f", filepath.Join(envtestutil.RepoRoot(), "test", "api", "testdata", "valid", "product-quickstart.yaml"))
 	if r := env.Run("", "-n", ns, "wait", "--for=condition=Synced", "backend/backend1", "product/product1", "--timeout=120s"); r.Err != nil {
 		t.Fatalf("kubectl wait --for=condition=Synced: %v\n%s%s\noperator logs:\n%s", r.Err, r.Stdout, r.Stderr, logs)
 	}

@@ -1,10 +1,12 @@
 // Package envtestutil starts the local control plane (a real kube-apiserver and etcd built by hack/)
-// with the operator's CRDs installed, for the integration suites under test/.
+// with the operator's CRDs installed, for the suites under test/ and the local demo, and runs
+// kubectl and the operator binary against it.
 package envtestutil
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,4 +115,24 @@ func (e *Env) Run(stdin string, args ...string) KubectlResult {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	return KubectlResult{Stdout: stdout.String(), Stderr: stderr.String(), Err: err}
+}
+
+// OperatorCommand returns the command that runs the operator binary against the control plane as
+// a cluster runs it: with the administrator kubeconfig, watching watchNamespace (WATCH_NAMESPACE:
+// one namespace or a comma-separated list), with args as flags.
+func (e *Env) OperatorCommand(binary, watchNamespace string, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.KubeconfigPath, "WATCH_NAMESPACE="+watchNamespace)
+	return cmd
+}
+
+// FreeAddr returns a loopback address with a port that was free a moment ago, for a listener of a
+// process the caller starts (the operator's probes and metrics).
+func FreeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
