@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -75,12 +76,33 @@ func kubectl(t *testing.T, stdin string, args ...string) string {
 	return r.Stdout
 }
 
+// logBuffer holds a process's output. Unlike a bare strings.Builder it may be read while the
+// process writes (exec copies the output in its own goroutine).
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+// Write implements io.Writer.
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was written so far.
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // startManager starts the operator binary and stops it (SIGTERM) when the test ends, checking that
 // it exits cleanly.
-func startManager(t *testing.T, watchNamespace string, args ...string) (*exec.Cmd, *strings.Builder) {
+func startManager(t *testing.T, watchNamespace string, args ...string) (*exec.Cmd, *logBuffer) {
 	t.Helper()
 	cmd := env.OperatorCommand(manager, watchNamespace, args...)
-	logs := &strings.Builder{}
+	logs := &logBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -88,7 +110,7 @@ func startManager(t *testing.T, watchNamespace string, args ...string) (*exec.Cm
 	return cmd, logs
 }
 
-func stop(t *testing.T, cmd *exec.Cmd, logs *strings.Builder) {
+func stop(t *testing.T, cmd *exec.Cmd, logs *logBuffer) {
 	t.Helper()
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
