@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/threescale-oss/operator/test/envtestutil"
+	"github.com/threescale-oss/operator/test/testcases"
 )
 
 var env *envtestutil.Env
@@ -45,23 +45,6 @@ func newNamespace(t *testing.T) string {
 	return name
 }
 
-// yamlFiles lists the .yaml files of a folder, sorted, without kustomization files.
-func yamlFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []string
-	for _, p := range paths {
-		if filepath.Base(p) != "kustomization.yaml" {
-			files = append(files, p)
-		}
-	}
-	sort.Strings(files)
-	return files
-}
-
 // applyAccepted applies a file with kubectl's default validation, which is strict: unknown or
 // duplicate fields are errors, as they are for users.
 func applyAccepted(t *testing.T, file string) {
@@ -77,7 +60,7 @@ func applyAccepted(t *testing.T, file string) {
 }
 
 func TestSamplesAreAccepted(t *testing.T) {
-	files := yamlFiles(t, filepath.Join(envtestutil.RepoRoot(), "config", "samples"))
+	files := testcases.Files(t, filepath.Join(envtestutil.RepoRoot(), "config", "samples"))
 	if len(files) == 0 {
 		t.Fatal("config/samples holds no sample")
 	}
@@ -90,7 +73,7 @@ func TestSamplesAreAccepted(t *testing.T) {
 }
 
 func TestDocumentationExamplesAreAccepted(t *testing.T) {
-	files := yamlFiles(t, filepath.Join("testdata", "valid"))
+	files := testcases.Files(t, filepath.Join("testdata", "valid"))
 	if len(files) == 0 {
 		t.Fatal("testdata/valid holds no example")
 	}
@@ -114,7 +97,7 @@ const minInvalidCases = 25
 // When a file holds several objects, all but the last are applied first and must be accepted (the
 // way to test rules on updates, such as immutable fields); the last one must be rejected.
 func TestInvalidObjectsAreRejected(t *testing.T) {
-	files := yamlFiles(t, filepath.Join("testdata", "invalid"))
+	files := testcases.Files(t, filepath.Join("testdata", "invalid"))
 	if len(files) < minInvalidCases {
 		t.Errorf("testdata/invalid holds %d cases, want at least %d", len(files), minInvalidCases)
 	}
@@ -122,7 +105,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
 			content := readFile(t, file)
-			want, ok := wantedMessage(content)
+			want, ok := testcases.WantedMessage(content)
 			if !ok {
 				t.Fatalf("%s does not start with a `# want: <text>` line", file)
 			}
@@ -151,17 +134,6 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// wantedMessage reads the `# want: <text>` first line of an invalid case.
-func wantedMessage(content string) (string, bool) {
-	first, _, _ := strings.Cut(content, "\n")
-	want, ok := strings.CutPrefix(strings.TrimSpace(first), "# want:")
-	want = strings.TrimSpace(want)
-	if !ok || want == "" {
-		return "", false
-	}
-	return want, true
 }
 
 // splitDocuments splits a YAML stream on `---` lines and drops documents that hold only comments.

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/threescale-oss/operator/test/envtestutil"
+	"github.com/threescale-oss/operator/test/testcases"
 )
 
 // TestDefaultInstallBuildsAndValidates renders config/default with kubectl's kustomize and has the
@@ -71,7 +72,7 @@ func TestSamplesKustomizationListsEverySample(t *testing.T) {
 		t.Fatal(err)
 	}
 	var files []string
-	for _, f := range yamlFiles(t, dir) {
+	for _, f := range testcases.Files(t, dir) {
 		files = append(files, filepath.Base(f))
 	}
 	sort.Strings(k.Resources)

@@ -26,6 +26,7 @@ import (
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/test/crdschema"
+	"github.com/threescale-oss/operator/test/testcases"
 )
 
 // The folders these tests read, relative to this package's folder, where `go test` runs them.
@@ -298,26 +299,6 @@ func checkErr(t *testing.T, reason string, err error, want string) {
 	}
 }
 
-// yamlFiles lists the .yaml files of a folder, sorted, without kustomization files (as test/api).
-func yamlFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []string
-	for _, p := range paths {
-		if filepath.Base(p) != "kustomization.yaml" {
-			files = append(files, p)
-		}
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		t.Fatalf("%s holds no YAML file", dir)
-	}
-	return files
-}
-
 // checkValid applies the objects of a file in order, as `kubectl apply -f` does, and returns the
 // kinds of the operator it holds, or why the API server would not accept them all. Objects of
 // kinds without a CRD must be core objects (Secrets the example needs): they are the API server's
@@ -354,10 +335,8 @@ func checkValid(ctx context.Context, set *crdschema.Set, content []byte) ([]stri
 // rejected with a message containing the text. It returns the kind of the last object and the
 // rejection message, or an error saying how the case fails.
 func checkInvalid(ctx context.Context, set *crdschema.Set, content []byte) (kind, rejection string, err error) {
-	first, _, _ := strings.Cut(string(content), "\n")
-	want, ok := strings.CutPrefix(strings.TrimSpace(first), "# want:")
-	want = strings.TrimSpace(want)
-	if !ok || want == "" {
+	want, ok := testcases.WantedMessage(string(content))
+	if !ok {
 		return "", "", errors.New("does not start with a `# want: <text>` line")
 	}
 	objs, err := crdschema.SplitYAML(content)
@@ -406,7 +385,7 @@ func TestValidFilesAreAccepted(t *testing.T) {
 	for _, dir := range []struct{ name, path string }{{"samples", samplesDir}, {"valid", validDir}} {
 		t.Run(dir.name, func(t *testing.T) {
 			seen := map[string]bool{}
-			for _, file := range yamlFiles(t, dir.path) {
+			for _, file := range testcases.Files(t, dir.path) {
 				t.Run(filepath.Base(file), func(t *testing.T) {
 					content := readFile(t, file)
 					if dir.path == validDir && !strings.HasPrefix(string(content), "# source:") {
@@ -435,7 +414,7 @@ func TestValidFilesAreAccepted(t *testing.T) {
 func TestInvalidObjectsAreRejected(t *testing.T) {
 	set := validators(t)
 	seen := map[string]bool{}
-	for _, file := range yamlFiles(t, invalidDir) {
+	for _, file := range testcases.Files(t, invalidDir) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			kind, rejection, err := checkInvalid(context.Background(), set, readFile(t, file))
 			if err != nil {
@@ -545,7 +524,7 @@ func TestCheckersCanFail(t *testing.T) {
 // sample returns a copy of the first object of kind in config/samples.
 func sample(t *testing.T, kind string) map[string]any {
 	t.Helper()
-	for _, file := range yamlFiles(t, samplesDir) {
+	for _, file := range testcases.Files(t, samplesDir) {
 		objs, err := crdschema.SplitYAML(readFile(t, file))
 		if err != nil {
 			t.Fatal(err)
