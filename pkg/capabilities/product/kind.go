@@ -263,16 +263,12 @@ func (e *ext) Delete(ctx context.Context, p *capabilitiesv1beta1.Product) error 
 	return nil
 }
 
-// find returns the 3scale product to delete for p, nil when gone: findProduct's, as Observe finds
-// it, except that a product found by the ID in p's status must also have p's system name, or the
-// one with that name is looked for.
+// find returns the 3scale product to delete for p, nil when gone: the one Observe manages (by
+// the ID in p's status when it was synced to this tenant, else by system name), so that a Product
+// whose system name changed after creation, which 3scale cannot rename, deletes the product it kept
+// in sync rather than leaving it behind.
 func (e *ext) find(ctx context.Context, p *capabilitiesv1beta1.Product) (*threescale.Product, error) {
-	systemName := p.SystemNameOrDefault()
-	found, err := findProduct(ctx, e.c, systemName, e.knownID(p))
-	if err != nil || found == nil || found.SystemName == systemName {
-		return found, err
-	}
-	return findProduct(ctx, e.c, systemName, 0)
+	return findProduct(ctx, e.c, p.SystemNameOrDefault(), e.knownID(p))
 }
 
 // setStatus records found's ID and state in p's status; nil clears them.

@@ -192,7 +192,7 @@ func TestFindForDelete(t *testing.T) {
 		"ByID":              {reason: "The ID in the status finds the product without a list.", id: ptr(mine), want: mine},
 		"NoID":              {reason: "Without an ID the product is found by system name.", want: mine, lists: 1},
 		"GoneByID":          {reason: "An ID 3scale no longer knows falls back to the system name.", id: ptr(gone), want: mine, lists: 1},
-		"IDOfAnother":       {reason: "An ID that names a product of another system name is not deleted.", id: ptr(other), want: mine, lists: 1},
+		"SystemNameChanged": {reason: "After a system-name change (3scale cannot rename), the product kept in sync by its ID is the one deleted, as Observe manages it.", id: ptr(other), want: other},
 		"IDOfAnotherTenant": {reason: "An ID recorded for another tenant is not used.", id: ptr(other), host: "https://elsewhere", want: mine, lists: 1},
 	}
 	for name, tc := range cases {
