@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"os"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -34,17 +32,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
-}
-
-func newScheme() (*runtime.Scheme, error) {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	if err := api.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	return scheme, nil
 }
 
 func run(args []string) error {
@@ -78,7 +65,7 @@ func run(args []string) error {
 		log.Info("watching namespaces", "namespaces", watchnamespaces.Names(namespaces))
 	}
 
-	scheme, err := newScheme()
+	scheme, err := api.NewScheme()
 	if err != nil {
 		return fmt.Errorf("cannot build the scheme: %w", err)
 	}
