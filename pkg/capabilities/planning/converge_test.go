@@ -258,3 +258,72 @@ func TestDeleteMetricOfDeployedConfiguration(t *testing.T) {
 		t.Errorf("calls: -want, +got:\n%s", diff)
 	}
 }
+
+// TestExecuteFriendlyNameMovesConverge moves friendly names between the metrics and methods of a
+// product and a backend (a swap, a rotation, a chain, a rename into a deleted entity's name)
+// against the in-memory 3scale, which refuses a friendly name another entity of the owner holds,
+// as 3scale does: each plan runs without a 422 and the next plan is empty.
+func TestExecuteFriendlyNameMovesConverge(t *testing.T) {
+	base := Desired{
+		Metrics: map[string]capabilitiesv1beta1.MetricSpec{"ma": {Name: "A", Unit: "1"}, "mb": {Name: "B", Unit: "1"}, "mc": {Name: "C", Unit: "1"}},
+		Methods: map[string]capabilitiesv1beta1.MethodSpec{"mm": {Name: "M"}, "mn": {Name: "N"}},
+		MappingRules: []capabilitiesv1beta1.MappingRuleSpec{
+			spec("GET", "/a", "ma", 1), spec("GET", "/b", "mb", 1), spec("GET", "/m", "mm", 1),
+		},
+	}
+	metricNamed := func(d Desired, name, friendly string) {
+		s := d.Metrics[name]
+		s.Name = friendly
+		d.Metrics[name] = s
+	}
+	methodNamed := func(d Desired, name, friendly string) {
+		s := d.Methods[name]
+		s.Name = friendly
+		d.Methods[name] = s
+	}
+	steps := []struct {
+		name    string
+		desired func(d Desired) Desired
+		ops     int
+	}{
+		{"Initial", func(d Desired) Desired { return d }, -1},
+		{"SwapMetrics", func(d Desired) Desired { metricNamed(d, "ma", "B"); metricNamed(d, "mb", "A"); return d }, 3},
+		{"SwapMethods", func(d Desired) Desired { methodNamed(d, "mm", "N"); methodNamed(d, "mn", "M"); return d }, 3},
+		{"RotateThree", func(d Desired) Desired {
+			// ma holds B, mc holds C, the method mm holds N.
+			metricNamed(d, "ma", "C")
+			metricNamed(d, "mc", "N")
+			methodNamed(d, "mm", "B")
+			return d
+		}, 4},
+		{"Chain", func(d Desired) Desired { metricNamed(d, "ma", "A"); metricNamed(d, "mb", "Bee"); return d }, 2},
+		{"RenameIntoDeletedName", func(d Desired) Desired {
+			delete(d.Metrics, "mc")
+			metricNamed(d, "ma", "N") // mc's friendly name
+			return d
+		}, 2},
+		{"NoChange", func(d Desired) Desired { return d }, 0},
+	}
+	for _, kind := range []string{"product", "backend"} {
+		t.Run(kind, func(t *testing.T) {
+			e := newConvergeEnv(t)
+			owner := e.owners[kind]
+			d := cloneDesired(base)
+			for _, step := range steps {
+				d = step.desired(cloneDesired(d))
+				n := e.sync(t, owner, d)
+				if step.ops >= 0 && n != step.ops {
+					t.Errorf("%s: %d operations, want %d", step.name, n, step.ops)
+				}
+			}
+			got := map[string]string{}
+			for _, m := range e.observe(t, owner).Metrics {
+				got[owner.SystemName(m)] = m.FriendlyName
+			}
+			want := map[string]string{"hits": "Hits", "ma": "N", "mb": "Bee", "mm": "B", "mn": "M"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("friendly names in 3scale: -want, +got:\n%s", diff)
+			}
+		})
+	}
+}

@@ -13,7 +13,10 @@
 // Order matters to 3scale, and Plan (PlanOwner) returns operations in an order it accepts:
 //  1. mapping rules that no longer belong are deleted, and so are entities whose system name or
 //     friendly name a new entity needs (3scale keeps both unique per owner);
-//  2. metrics are created and updated, then methods (they live under the hits metric);
+//  2. metrics are created and updated, then methods (they live under the hits metric); as 3scale
+//     checks friendly names on every write, an entity that takes the friendly name another one
+//     gives up comes after it, and names that move in a cycle (a swap) go through a temporary
+//     name, so that the plan only grows when names move between entities;
 //  3. mapping rules are updated and created in the resource's order, so that positions end up
 //     as the list says, with as few moves as possible;
 //  4. methods, then metrics, that the resource no longer lists are deleted last, once nothing

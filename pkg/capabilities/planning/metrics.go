@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -21,7 +22,9 @@ type MetricsPlan struct {
 	// before Upserts. What refers to them (mapping rules, limits) goes with them in 3scale and
 	// must be created again: see Replaced.
 	Early []Operation
-	// Upserts create and update metrics, then methods.
+	// Upserts create and update metrics, then methods; an entity that takes a friendly name
+	// another one gives up comes after it, and names that move in a cycle go through a
+	// temporary one (3scale checks uniqueness on every write).
 	Upserts []Operation
 	// Late deletes the methods, then the metrics, that the resource no longer lists. They run
 	// after everything that could still use them was moved off them.
@@ -121,17 +124,31 @@ func PlanMetrics(owner Owner, metrics map[string]capabilitiesv1beta1.MetricSpec,
 		return boolInt(a.Entity == EntityMetric) - boolInt(b.Entity == EntityMetric)
 	})
 
-	// Creations and updates: metrics first (methods need hits), each group by name.
+	// Creations and updates: metrics first (methods need hits), each group by name, then
+	// reordered where friendly names move between entities.
+	var ups []upsert
 	for _, w := range wants {
 		m, ok := byName[kindName{w.name, w.method}]
 		if ok && matched[m.ID] {
 			if op, changed := updateMetric(owner, w, m); changed {
-				p.Upserts = append(p.Upserts, op)
+				u := upsert{op: op, observed: m, method: w.method, name: w.name}
+				if m.FriendlyName != w.friendly {
+					u.wants, u.holds = w.friendly, m.FriendlyName
+				}
+				ups = append(ups, u)
 			}
 			continue
 		}
-		p.Upserts = append(p.Upserts, createMetric(owner, w, hitsID, p.IDs))
+		ups = append(ups, upsert{
+			op: createMetric(owner, w, hitsID, p.IDs), wants: w.friendly, method: w.method, name: w.name,
+			needsHits: w.method && hitsID == 0, createsHits: !w.method && w.name == hits,
+		})
 	}
+	taken := maps.Clone(friendlies)
+	for _, m := range obs {
+		taken[m.FriendlyName] = true
+	}
+	p.Upserts = orderUpserts(owner, ups, taken)
 	return p, nil
 }
 

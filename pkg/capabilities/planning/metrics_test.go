@@ -109,6 +109,76 @@ func TestPlanMetrics(t *testing.T) {
 				replaced: map[int64]bool{2: true},
 			},
 		},
+		"SwapFriendlyNames": {
+			reason: "Two metrics that swap friendly names: the first takes a temporary one, so that 3scale never sees two alike.",
+			args: args{
+				owner:    product,
+				metrics:  map[string]capabilitiesv1beta1.MetricSpec{"a": {Name: "B", Unit: "1"}, "b": {Name: "A", Unit: "1"}},
+				observed: []threescale.Metric{hitsObserved, metric(2, "a", "A", "1", ""), metric(3, "b", "B", "1", "")},
+			},
+			want: want{upserts: []Operation{
+				op(VerbUpdate, EntityMetric, "a", `update metric "a" of product 7: temporary friendly name`),
+				op(VerbUpdate, EntityMetric, "b", `update metric "b" of product 7: friendly name`),
+				op(VerbUpdate, EntityMetric, "a", `update metric "a" of product 7: friendly name`),
+			}},
+		},
+		"RotateFriendlyNamesAcrossMetricsAndMethods": {
+			reason: "Three entities, a method among them, rotate friendly names: one temporary name breaks the cycle, then each takes a freed name.",
+			args: args{
+				owner:    product,
+				metrics:  map[string]capabilitiesv1beta1.MetricSpec{"a": {Name: "B", Unit: "1"}, "b": {Name: "C", Unit: "1", Description: "new"}},
+				methods:  map[string]capabilitiesv1beta1.MethodSpec{"m": {Name: "A"}},
+				observed: []threescale.Metric{hitsObserved, metric(2, "a", "A", "1", ""), metric(3, "b", "B", "1", ""), method(4, 1, "m", "C", "")},
+			},
+			want: want{upserts: []Operation{
+				op(VerbUpdate, EntityMetric, "a", `update metric "a" of product 7: temporary friendly name`),
+				op(VerbUpdate, EntityMethod, "m", `update method "m" of product 7: friendly name`),
+				op(VerbUpdate, EntityMetric, "b", `update metric "b" of product 7: friendly name, description`),
+				op(VerbUpdate, EntityMetric, "a", `update metric "a" of product 7: friendly name`),
+			}},
+		},
+		"ChainOfRenamesNeedsNoTemporaryName": {
+			reason: "A metric that takes the name another gives up runs after it; with no cycle, no extra write.",
+			args: args{
+				owner:    product,
+				metrics:  map[string]capabilitiesv1beta1.MetricSpec{"a": {Name: "B", Unit: "1"}, "b": {Name: "C", Unit: "1"}, "c": {Name: "X", Unit: "1"}},
+				observed: []threescale.Metric{hitsObserved, metric(2, "a", "A", "1", ""), metric(3, "b", "B", "1", ""), metric(4, "c", "C", "1", "")},
+			},
+			want: want{upserts: []Operation{
+				op(VerbUpdate, EntityMetric, "c", `update metric "c" of product 7: friendly name`),
+				op(VerbUpdate, EntityMetric, "b", `update metric "b" of product 7: friendly name`),
+				op(VerbUpdate, EntityMetric, "a", `update metric "a" of product 7: friendly name`),
+			}},
+		},
+		"CreationTakesRenamedName": {
+			reason: "A new metric that takes the friendly name of a renamed one is created after the rename.",
+			args: args{
+				owner:    product,
+				metrics:  map[string]capabilitiesv1beta1.MetricSpec{"a": {Name: "B", Unit: "1"}, "b": {Name: "B2", Unit: "1"}},
+				observed: []threescale.Metric{hitsObserved, metric(3, "b", "B", "1", "")},
+			},
+			want: want{upserts: []Operation{
+				op(VerbUpdate, EntityMetric, "b", `update metric "b" of product 7: friendly name`),
+				op(VerbCreate, EntityMetric, "a", `create metric "a" of product 7`),
+			}},
+		},
+		"RenameIntoDeletedName": {
+			reason: "A metric renamed to the friendly name of a deleted one: the deletion runs early, the update needs no temporary name.",
+			args: args{
+				owner:    product,
+				metrics:  map[string]capabilitiesv1beta1.MetricSpec{"a": {Name: "Old", Unit: "1"}},
+				methods:  map[string]capabilitiesv1beta1.MethodSpec{"m": {Name: "A"}},
+				observed: []threescale.Metric{hitsObserved, metric(2, "a", "A", "1", ""), metric(3, "old", "Old", "1", ""), method(4, 1, "m", "M", "")},
+			},
+			want: want{
+				early: []Operation{op(VerbDelete, EntityMetric, "old", `delete metric "old" of product 7`)},
+				upserts: []Operation{
+					op(VerbUpdate, EntityMetric, "a", `update metric "a" of product 7: friendly name`),
+					op(VerbUpdate, EntityMethod, "m", `update method "m" of product 7: friendly name`),
+				},
+				replaced: map[int64]bool{3: true},
+			},
+		},
 		"BackendSuffixIgnored": {
 			reason: "A backend's metrics come back as name.<backend id>; they match the resource's names.",
 			args: args{
@@ -194,5 +264,16 @@ func TestPlanMetrics(t *testing.T) {
 				t.Errorf("\n%s\nPlanMetrics(...) Replaced: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+func TestUniqueFriendly(t *testing.T) {
+	taken := map[string]bool{"renaming 2": true, "renaming 2 (2)": true, "A": true}
+	var got []string
+	for range 2 {
+		got = append(got, uniqueFriendly(2, taken))
+	}
+	if diff := cmp.Diff([]string{"renaming 2 (3)", "renaming 2 (4)"}, got); diff != "" {
+		t.Errorf("uniqueFriendly: -want, +got:\n%s", diff)
 	}
 }
