@@ -123,8 +123,9 @@ func SetupAPIManager(mgr ctrl.Manager) error {
 }
 
 // SetupWithManager registers r with mgr. It watches APIManagers (spec and annotations), the objects
-// they own (each kind of ownedKinds, and the optional kinds once the cluster serves them), and
-// Secrets as metadata only, mapped through secretNamesIndex to the APIManagers that use them.
+// they own (each kind of ownedKinds, and the optional kinds once the cluster serves them),
+// Secrets as metadata only, mapped through secretNamesIndex to the APIManagers that use them, and
+// the creation and deletion of APIManagers, mapped to the others of their namespace.
 func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &appsv1alpha1.APIManager{}, secretNamesIndex,
 		func(o client.Object) []string {
@@ -142,6 +143,9 @@ func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// platform (apps.3scale.net/disable-async).
 		For(&appsv1alpha1.APIManager{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		// A second APIManager in a namespace waits for the first to be deleted.
+		Watches(&appsv1alpha1.APIManager{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersBeside),
+			builder.WithPredicates(createdOrDeleted)).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersReading))
 	for _, gvk := range ownedKinds {
 		b = b.Owns(apply.NewObject(r.Scheme, gvk))
@@ -234,7 +238,8 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 // +kubebuilder:rbac:groups=route.openshift.io,resources=routes/custom-host,verbs=create
 // +kubebuilder:rbac:groups=route.openshift.io,resources=routes/status,verbs=get
 
-// Reconcile brings the platform of one APIManager to its desired state and reports it.
+// Reconcile brings the platform of one APIManager to its desired state and reports it. An
+// APIManager in a namespace that an older one owns (namespaceOwner) is only given a status.
 func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	apim := &appsv1alpha1.APIManager{}
 	if err := r.Client.Get(ctx, req.NamespacedName, apim); err != nil {
@@ -246,6 +251,27 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, nil
 	}
 	before := apim.DeepCopy()
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+
+	// Nothing is rendered for a second APIManager in a namespace: both would own the same names.
+	// It is not requeued: apiManagersBeside wakes it when the owner is deleted.
+	owner, err := r.duplicateOf(ctx, apim)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if owner != "" {
+		apim.Status = duplicateStatus(before.Status, owner, apim.Generation, metav1.NewTime(now().Truncate(time.Second)))
+		r.transitionEvents(before, apim)
+		if !equality.Semantic.DeepEqual(before.Status, apim.Status) {
+			if err := r.Client.Status().Patch(ctx, apim, client.MergeFrom(before)); err != nil {
+				return ctrl.Result{}, fmt.Errorf("cannot update the status: %w", err)
+			}
+		}
+		return ctrl.Result{}, nil
+	}
 
 	gathered, err := r.Gatherer.Gather(ctx, apim)
 	if err != nil {
@@ -279,10 +305,6 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	facts.MissingSecrets = missingSecrets
 	facts.Warnings = warnings
 	facts.Succeeded = applyErr == nil
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
 	apim.Status = computeStatus(before.Status, facts, metav1.NewTime(now().Truncate(time.Second)))
 	r.transitionEvents(before, apim)
 	if !equality.Semantic.DeepEqual(before.Status, apim.Status) {
@@ -493,7 +515,8 @@ func (r *APIManagerReconciler) warnings(apim *appsv1alpha1.APIManager, in *rende
 }
 
 // transitionEvents emits a Warning event when a condition worth one starts or changes: Secrets
-// missing, monitoring CRDs absent, a hook Job failing, objects that cannot be applied. Repeating them on every reconcile would
+// missing, monitoring CRDs absent, a hook Job failing, objects that cannot be applied, another
+// APIManager owning the namespace. Repeating them on every reconcile would
 // bury the other events.
 func (r *APIManagerReconciler) transitionEvents(before, after *appsv1alpha1.APIManager) {
 	changed := func(typ string) (*metav1.Condition, bool) {
@@ -506,6 +529,9 @@ func (r *APIManagerReconciler) transitionEvents(before, after *appsv1alpha1.APIM
 	}
 	if c, ok := changed(appsv1alpha1.APIManagerWarningConditionType); ok && c.Status == metav1.ConditionTrue {
 		r.event(after, corev1.EventTypeWarning, c.Reason, "Validate", "%s", c.Message)
+	}
+	if c, ok := changed(appsv1alpha1.APIManagerAvailableConditionType); ok && c.Reason == reasonDuplicateAPIManager {
+		r.event(after, corev1.EventTypeWarning, c.Reason, "Reconcile", "%s", c.Message)
 	}
 }
 

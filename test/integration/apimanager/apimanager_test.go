@@ -12,9 +12,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -570,4 +573,116 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestSecondAPIManagerInANamespaceWaitsForTheFirstToBeDeleted(t *testing.T) {
+	ctx := context.Background()
+	ns := namespace(t)
+	// Both without openshiftLabel, so that the "kube" manager sees both. The second is created
+	// later, and its name sorts after the first's should both have the same creation second.
+	first := newAPIManager(ns)
+	create(t, first)
+	hookJob(t, ns, render.SystemAppPreHook) // the first is being installed
+	second := newAPIManager(ns, func(a *appsv1alpha1.APIManager) { a.Name = apimName + "-second" })
+	create(t, second)
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), second) })
+	secondKey := client.ObjectKeyFromObject(second)
+	secondCondition := func(typ string) *metav1.Condition {
+		var a appsv1alpha1.APIManager
+		if err := k8s.Get(ctx, secondKey, &a); err != nil {
+			t.Fatal(err)
+		}
+		return meta.FindStatusCondition(a.Status.Conditions, typ)
+	}
+
+	eventually(t, 60*time.Second, func() error {
+		for _, typ := range []string{appsv1alpha1.APIManagerAvailableConditionType, appsv1alpha1.APIManagerReadyConditionType} {
+			c := secondCondition(typ)
+			if c == nil || c.Status != metav1.ConditionFalse || c.Reason != "DuplicateAPIManager" {
+				return fmt.Errorf("%s = %+v, want False DuplicateAPIManager", typ, c)
+			}
+			for _, part := range []string{"APIManager " + apimName + " ", "delete one of them"} {
+				if !strings.Contains(c.Message, part) {
+					return fmt.Errorf("%s message %q lacks %q", typ, c.Message, part)
+				}
+			}
+		}
+		return nil
+	})
+	eventually(t, 30*time.Second, func() error {
+		var events eventsv1.EventList
+		if err := k8s.List(ctx, &events, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		for _, e := range events.Items {
+			if e.Regarding.Name == second.Name && e.Type == corev1.EventTypeWarning && e.Reason == "DuplicateAPIManager" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no DuplicateAPIManager Warning event on %s among %d events", second.Name, len(events.Items))
+	})
+	settle(t)
+	// The first is reconciled; nothing is written for the second but its status.
+	if c := condition(t, ns, appsv1alpha1.APIManagerAvailableConditionType); c == nil || c.Reason == "DuplicateAPIManager" {
+		t.Errorf("the first APIManager's Available condition = %+v", c)
+	}
+	if err := k8s.Get(ctx, secondKey, second); err != nil {
+		t.Fatal(err)
+	}
+	if owned := controlledBy(t, ns, second.UID); len(owned) > 0 {
+		t.Errorf("objects created for the duplicate APIManager: %v", owned)
+	}
+	// No hot loop: reconciling the first again (a touch) writes nothing for the second.
+	statusVersion := second.ResourceVersion
+	mark := kubeWrites.mark()
+	touch(t, ns)
+	for _, w := range kubeWrites.since(mark, ns) {
+		if strings.Contains(w, "/"+second.Name) {
+			t.Errorf("write for the duplicate APIManager: %s", w)
+		}
+	}
+	if err := k8s.Get(ctx, secondKey, second); err != nil {
+		t.Fatal(err)
+	}
+	if second.ResourceVersion != statusVersion {
+		t.Errorf("the duplicate APIManager was written again: resourceVersion %s, then %s", statusVersion, second.ResourceVersion)
+	}
+
+	// Once the first is deleted, the second is installed: it takes over the platform's objects
+	// (envtest runs no garbage collector, so the first's are still there).
+	if err := k8s.Delete(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, func() error {
+		if c := secondCondition(appsv1alpha1.APIManagerAvailableConditionType); c == nil || c.Reason == "DuplicateAPIManager" {
+			return fmt.Errorf("the second APIManager's Available condition = %+v", c)
+		}
+		var app appsv1.Deployment
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: render.ApicastStagingName}, &app); err != nil {
+			return err
+		}
+		if !controlledByAPIManager(&app, second) {
+			return fmt.Errorf("%s is controlled by %+v", app.Name, metav1.GetControllerOf(&app))
+		}
+		return nil
+	})
+}
+
+// controlledBy returns the "Kind/name" of the objects of ns whose controller has the UID.
+func controlledBy(t *testing.T, ns string, uid types.UID) []string {
+	t.Helper()
+	var out []string
+	for _, gvk := range managedKinds {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := k8s.List(context.Background(), list, client.InNamespace(ns)); err != nil {
+			t.Fatalf("list %s: %v", gvk.Kind, err)
+		}
+		for i := range list.Items {
+			if ref := metav1.GetControllerOf(&list.Items[i]); ref != nil && ref.UID == uid {
+				out = append(out, gvk.Kind+"/"+list.Items[i].GetName())
+			}
+		}
+	}
+	return out
 }
