@@ -18,9 +18,23 @@ const (
 	// new credentials.
 	TypeFailed = "Failed"
 	// TypeOrphan is True when the object waits for something it references. Only kinds whose
-	// Kind.OrphanCondition says so carry it.
+	// ConditionSet names it carry it.
 	TypeOrphan = "Orphan"
+	// TypeWaiting is True when the object waits for something else to happen first; the
+	// condition type of the kinds whose ConditionSet names it.
+	TypeWaiting = "Waiting"
 )
+
+// A ConditionSet is the condition types a kind carries, besides Ready, Invalid and Failed, which
+// every kind has. They are those of the 3scale operator that Red Hat ships, so that existing
+// scripts keep waiting on them.
+type ConditionSet struct {
+	// Synced says the kind carries Synced (Product, Backend), which Ready mirrors.
+	Synced bool
+	// Waiting is the type that is True while the object waits for something (TypeOrphan,
+	// TypeWaiting), or empty when the kind has none.
+	Waiting string
+}
 
 // Condition reasons the loop sets. Kinds add their own reasons to WaitingError.
 const (
@@ -34,6 +48,8 @@ const (
 	ReasonUnauthorized = "Unauthorized"
 	// ReasonWaiting says the object waits for something else to happen first.
 	ReasonWaiting = "Waiting"
+	// ReasonConflict says another object already manages the entity.
+	ReasonConflict = "Conflict"
 	// ReasonProviderAccountNotFound says the tenant Secret (or any tenant) does not exist yet.
 	ReasonProviderAccountNotFound = "ProviderAccountNotFound"
 	// ReasonValidSpec is the reason of Invalid=False.
@@ -64,7 +80,7 @@ type outcome struct {
 // setConditions sets every condition of the kind from o, each with generation as its
 // observedGeneration. Every type is set on every visit (False when it does not apply), so that
 // `kubectl wait` and humans see the whole picture; LastTransitionTime changes only with Status.
-func setConditions(conds *[]metav1.Condition, generation int64, o outcome, orphan bool) {
+func setConditions(conds *[]metav1.Condition, generation int64, o outcome, cs ConditionSet) {
 	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
 		if len(msg) > maxMessage {
 			msg = msg[:maxMessage] + "..."
@@ -87,7 +103,11 @@ func setConditions(conds *[]metav1.Condition, generation int64, o outcome, orpha
 	if o.synced {
 		status = metav1.ConditionTrue
 	}
-	set(TypeSynced, status, reason, msg)
+	if cs.Synced {
+		set(TypeSynced, status, reason, msg)
+	} else {
+		meta.RemoveStatusCondition(conds, TypeSynced)
+	}
 	set(TypeReady, status, reason, msg)
 	if invalid == metav1.ConditionTrue {
 		set(TypeInvalid, invalid, reason, msg)
@@ -99,12 +119,14 @@ func setConditions(conds *[]metav1.Condition, generation int64, o outcome, orpha
 	} else {
 		set(TypeFailed, failed, ReasonNoError, "")
 	}
-	switch {
-	case !orphan:
-		meta.RemoveStatusCondition(conds, TypeOrphan)
-	case waiting == metav1.ConditionTrue:
-		set(TypeOrphan, waiting, reason, msg)
-	default:
-		set(TypeOrphan, waiting, ReasonReferencesResolved, "")
+	for _, t := range []string{TypeOrphan, TypeWaiting} {
+		switch {
+		case t != cs.Waiting:
+			meta.RemoveStatusCondition(conds, t)
+		case waiting == metav1.ConditionTrue:
+			set(t, waiting, reason, msg)
+		default:
+			set(t, waiting, ReasonReferencesResolved, "")
+		}
 	}
 }

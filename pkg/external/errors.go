@@ -49,6 +49,20 @@ func Waitingf(reason, format string, args ...any) error {
 	return &WaitingError{Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
+// A ConflictError says that another object already manages the entity this object would
+// manage. The loop reports it as Failed with reason Conflict and writes nothing to the entity.
+type ConflictError struct {
+	// Holder names the object that manages the entity, as "Kind namespace/name".
+	Holder string
+	// Entity names the entity, e.g. "3scale entity 42 of https://t-admin.example.com".
+	Entity string
+}
+
+// Error implements error.
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s is already managed by %s; this object makes no change to it until %s is deleted (or changes its spec)", e.Entity, e.Holder, e.Holder)
+}
+
 // A Class is what the loop does about an error.
 type Class int
 
@@ -57,9 +71,13 @@ const (
 	// anything not known to be permanent): Failed, and the error goes back to the work queue,
 	// which backs off.
 	Transient Class = iota
-	// Invalid errors need a spec change (an *InvalidError, a 3scale 422 or 400): Invalid, a
-	// Warning event, and no retry until the spec changes.
+	// Invalid errors need a spec change (an *InvalidError, found without calling 3scale):
+	// Invalid, a Warning event, and no retry until the spec changes.
 	Invalid
+	// Rejected errors are a spec 3scale refused (a 422 or 400): Invalid with 3scale's message, a
+	// Warning event, and a retry at the poll interval, since 3scale may accept the same spec
+	// later (a name still held by an entity it deletes in the background).
+	Rejected
 	// Waiting errors need something else to happen first (a *WaitingError, a missing tenant
 	// Secret, a deletion 3scale refuses for now): Orphan or waiting, retried after a short delay.
 	Waiting
@@ -67,8 +85,11 @@ const (
 	// is unusable): Failed with a message naming the Secret; retried at the poll interval and
 	// whenever the Secret changes.
 	Unauthorized
-	// Conflict is a stale write to the Kubernetes API: requeued at once, without a condition or
-	// event, since it says nothing about the object.
+	// Stale is a write to the Kubernetes API from a stale copy (409): requeued at once, without
+	// a condition or event, since it says nothing about the object.
+	Stale
+	// Conflict is an entity another object manages (a *ConflictError): Failed with reason
+	// Conflict, retried at the poll interval.
 	Conflict
 )
 
@@ -79,10 +100,14 @@ func (c Class) String() string {
 		return "Transient"
 	case Invalid:
 		return "Invalid"
+	case Rejected:
+		return "Rejected"
 	case Waiting:
 		return "Waiting"
 	case Unauthorized:
 		return "Unauthorized"
+	case Stale:
+		return "Stale"
 	case Conflict:
 		return "Conflict"
 	}
@@ -95,21 +120,24 @@ func Classify(err error) Class {
 	var invalid *InvalidError
 	var waiting *WaitingError
 	var api *threescale.APIError
+	var conflict *ConflictError
 	switch {
-	case errors.As(err, &invalid), planning.IsInvalid(err):
+	case errors.As(err, &conflict):
+		return Conflict
+	case errors.As(err, &invalid), planning.IsInvalid(err), tenant.IsNotAllowed(err):
 		return Invalid
 	case errors.As(err, &waiting), tenant.IsMissing(err):
 		return Waiting
 	case tenant.IsBadSecret(err):
 		return Unauthorized
 	case apierrors.IsConflict(err):
-		return Conflict
+		return Stale
 	case !errors.As(err, &api):
 		return Transient
 	}
 	switch {
 	case api.StatusCode == http.StatusUnprocessableEntity, api.StatusCode == http.StatusBadRequest:
-		return Invalid
+		return Rejected
 	case threescale.IsUnprocessable(err):
 		// A 403 with field errors is a deletion 3scale refuses while something still uses the
 		// entity (a limit of a plan, a product using a backend): that other thing has to change
@@ -119,4 +147,24 @@ func Classify(err error) Class {
 		return Unauthorized
 	}
 	return Transient
+}
+
+// asWaiting returns the *WaitingError err is or wraps, or nil.
+func asWaiting(err error) *WaitingError {
+	var w *WaitingError
+	if errors.As(err, &w) {
+		return w
+	}
+	return nil
+}
+
+// waitingReason is the condition reason of a Waiting error.
+func waitingReason(err error) string {
+	if w := asWaiting(err); w != nil && w.Reason != "" {
+		return w.Reason
+	}
+	if tenant.IsMissing(err) {
+		return ReasonProviderAccountNotFound
+	}
+	return ReasonWaiting
 }

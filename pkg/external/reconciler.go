@@ -2,22 +2,24 @@ package external
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/tenant"
-	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
 // Annotations read from capability objects; see the package documentation.
@@ -33,6 +35,11 @@ const (
 	// InsecureSkipVerifyAnnotation turns TLS verification off ("true"), as the 3scale operator
 	// that Red Hat ships does.
 	InsecureSkipVerifyAnnotation = "insecure_skip_verify"
+	// CreatePendingAnnotation is set, with the time, right before the loop asks 3scale to create
+	// the object's entity, and removed once its ID is recorded in the status. Found on an object
+	// without a recorded ID, it means the operator stopped in between: the entity is looked up by
+	// its natural key and recorded, never created twice.
+	CreatePendingAnnotation = "capabilities.3scale.net/create-pending"
 )
 
 // Defaults of Options.
@@ -44,80 +51,29 @@ const (
 	// DefaultWaitInterval is how soon an object that waits for a reference tries again, in case
 	// no watch event brings it back first.
 	DefaultWaitInterval = 15 * time.Second
+	// DefaultReconcileTimeout bounds one reconcile, so that a hung 3scale never holds a worker
+	// for longer: the client's own timeouts bound each call, this bounds their sum.
+	DefaultReconcileTimeout = 2 * time.Minute
 	// MinPollInterval bounds the per-object annotation from below.
 	MinPollInterval = 5 * time.Second
+	// statusWriteTimeout bounds the status write that ends a reconcile; it runs after the
+	// reconcile's own deadline has passed, so that a timed-out pass still reports.
+	statusWriteTimeout = 15 * time.Second
 )
-
-// An Observation is what External.Observe found in 3scale.
-type Observation struct {
-	// Exists is true when the 3scale entity exists.
-	Exists bool
-	// UpToDate is true when 3scale matches the spec: there is nothing to execute.
-	UpToDate bool
-	// Diff names the planned operations, e.g. "update backend description", "create metric
-	// bytes"; it is shown in events and logs. Empty when UpToDate.
-	Diff []string
-}
-
-// An External mirrors one object into 3scale. Connect makes one per reconcile; it may keep what
-// Observe read for Sync to use.
-type External[T client.Object] interface {
-	// Observe reads 3scale and compares it with the spec. It never writes to 3scale. It may record
-	// the 3scale ID it found in the object's status (in memory; the loop writes the status).
-	Observe(ctx context.Context, obj T) (Observation, error)
-	// Sync executes what the last Observe planned: creates the entity when it is missing (looking
-	// it up by system name first, so that a crash between creating it and writing its ID never
-	// makes a duplicate), updates what differs, deletes what the spec no longer lists. It records
-	// the 3scale ID in the object's status.
-	Sync(ctx context.Context, obj T) error
-	// Delete removes the entity from 3scale. An entity already gone is not an error. A deletion
-	// that must wait for something else returns a *WaitingError naming it.
-	Delete(ctx context.Context, obj T) error
-}
-
-// Status points at the status fields that the loop owns.
-type Status struct {
-	// Conditions are the object's conditions.
-	Conditions *[]metav1.Condition
-	// ObservedGeneration is status.observedGeneration.
-	ObservedGeneration *int64
-	// ProviderAccountHost is the admin URL of the tenant the object was last synced to.
-	ProviderAccountHost *string
-}
-
-// A Kind adapts one capability kind to the loop.
-type Kind[T client.Object] interface {
-	// New returns an empty object of the kind.
-	New() T
-	// Finalizer is the finalizer that keeps the object until its 3scale entity is deleted. Kinds
-	// use the name of the 3scale operator that Red Hat ships, so that objects it created are
-	// released by this one.
-	Finalizer() string
-	// OrphanCondition tells whether the kind has the Orphan condition type.
-	OrphanCondition() bool
-	// Status returns the status fields of obj that the loop sets.
-	Status(obj T) Status
-	// ProviderAccountRef returns the spec.providerAccountRef of obj.
-	ProviderAccountRef(obj T) *corev1.LocalObjectReference
-	// HasExternal tells whether obj's status says a 3scale entity was created or found for it.
-	HasExternal(obj T) bool
-	// Check validates obj and resolves its references to other Kubernetes objects, without
-	// calling 3scale: an *InvalidError for a spec that cannot work, a *WaitingError for a
-	// reference that does not exist yet.
-	Check(ctx context.Context, obj T) error
-	// Connect returns the External that mirrors obj through c, a client of obj's tenant.
-	Connect(ctx context.Context, obj T, c *threescale.Client) (External[T], error)
-}
 
 // Options tune a Reconciler. Zero values select the defaults.
 type Options struct {
 	// PollInterval is how often an object in sync is compared with 3scale again; a random
-	// jitter of up to PollJitter is added so that objects do not poll in lockstep.
+	// jitter of up to PollJitter is added so that objects do not poll in lockstep. A transient
+	// failure of an object that was synced turns its conditions False only once it has lasted
+	// this long.
 	PollInterval time.Duration
 	// PollJitter is the largest jitter added to PollInterval; a tenth of it when zero.
 	PollJitter time.Duration
 	// WaitInterval is how soon a waiting object tries again.
 	WaitInterval time.Duration
+	// ReconcileTimeout bounds one reconcile.
+	ReconcileTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -130,6 +86,9 @@ func (o Options) withDefaults() Options {
 	if o.WaitInterval <= 0 {
 		o.WaitInterval = DefaultWaitInterval
 	}
+	if o.ReconcileTimeout <= 0 {
+		o.ReconcileTimeout = DefaultReconcileTimeout
+	}
 	return o
 }
 
@@ -137,39 +96,52 @@ func (o Options) withDefaults() Options {
 type Reconciler[T client.Object] struct {
 	client   client.Client
 	kind     Kind[T]
-	tenants  tenant.Resolver
-	clients  *tenant.Clients
 	recorder events.EventRecorder
 	opts     Options
+	claims   *claims
+	now      func() time.Time
+
+	mu sync.Mutex
+	// failingSince is when each object's current run of transient failures began.
+	failingSince map[types.UID]time.Time
 }
 
-// NewReconciler returns the loop for kind. c reads and patches the objects; tenants resolves
-// their tenant; clients is shared by every kind so that a tenant has one client.
-func NewReconciler[T client.Object](c client.Client, kind Kind[T], tenants tenant.Resolver, clients *tenant.Clients, recorder events.EventRecorder, opts Options) *Reconciler[T] {
-	return &Reconciler[T]{client: c, kind: kind, tenants: tenants, clients: clients, recorder: recorder, opts: opts.withDefaults()}
+// NewReconciler returns the loop for kind. c reads the objects (and lists them by the claim
+// index, ClaimIndex) and patches them.
+func NewReconciler[T client.Object](c client.Client, kind Kind[T], recorder events.EventRecorder, opts Options) *Reconciler[T] {
+	return &Reconciler[T]{client: c, kind: kind, recorder: recorder, opts: opts.withDefaults(),
+		claims: newClaims(), now: time.Now, failingSince: map[types.UID]time.Time{}}
+}
+
+// A pass is one reconcile of one object: the object as it is being changed, and the copy of it
+// as the API server last returned it, which patches are computed against.
+type pass[T client.Object] struct {
+	obj, before T
+	// location is where the object's entity lives, once connected.
+	location string
 }
 
 // Reconcile makes 3scale match one object, or removes its entity when the object is deleted.
 func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.ReconcileTimeout)
+	defer cancel()
 	obj := r.kind.New()
 	if err := r.client.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	before := obj.DeepCopyObject().(T)
+	p := &pass[T]{obj: obj, before: obj.DeepCopyObject().(T)}
 
 	if !obj.GetDeletionTimestamp().IsZero() {
-		return r.reconcileDelete(ctx, obj, before)
+		return r.reconcileDelete(ctx, p)
 	}
 	if !controllerutil.ContainsFinalizer(obj, r.kind.Finalizer()) {
 		// The finalizer goes on before anything is created in 3scale, so that no entity can
 		// outlive its object unnoticed.
-		controllerutil.AddFinalizer(obj, r.kind.Finalizer())
-		if err := r.client.Patch(ctx, obj, client.MergeFrom(before)); err != nil {
-			return r.finish(ctx, obj, before, r.failure(ctx, obj, "add finalizer", fmt.Errorf("cannot add finalizer: %w", err)))
+		if err := r.patchMeta(ctx, p, func(o T) { controllerutil.AddFinalizer(o, r.kind.Finalizer()) }); err != nil {
+			return r.finish(ctx, p, r.failure(ctx, p, "add finalizer", fmt.Errorf("cannot add finalizer: %w", err)))
 		}
-		before = obj.DeepCopyObject().(T)
 	}
-	return r.finish(ctx, obj, before, r.reconcileNormal(ctx, obj))
+	return r.finish(ctx, p, r.reconcileNormal(ctx, p))
 }
 
 // result is what one pass concluded: the conditions' facts and when to come back.
@@ -178,155 +150,241 @@ type result struct {
 	// requeueAfter is when to come back; err goes back to the work queue instead.
 	requeueAfter time.Duration
 	err          error
-	// skipStatus leaves the status alone (a conflict, which says nothing about the object).
+	// skipStatus leaves the status alone (a stale copy, which says nothing about the object).
 	skipStatus bool
+	// keepConditions writes the status but leaves the conditions as they are (a transient
+	// failure of a synced object, which may pass before anyone should worry).
+	keepConditions bool
 }
 
-func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) result {
+func (r *Reconciler[T]) reconcileNormal(ctx context.Context, p *pass[T]) result {
+	obj := p.obj
 	if err := r.kind.Check(ctx, obj); err != nil {
-		return r.failure(ctx, obj, "check", err)
+		return r.failure(ctx, p, "check", err)
 	}
-	ext, adminURL, err := r.connect(ctx, obj)
+	ext, err := r.kind.Connect(ctx, obj)
 	if err != nil {
-		return r.failure(ctx, obj, "connect", err)
+		return r.failure(ctx, p, "connect", err)
 	}
-	obs, err := ext.Observe(ctx, obj)
-	if err != nil {
-		return r.failure(ctx, obj, "observe", err)
-	}
-	if !obs.UpToDate {
-		log.FromContext(ctx).Info("syncing 3scale", "exists", obs.Exists, "diff", obs.Diff)
-		if err := ext.Sync(ctx, obj); err != nil {
-			return r.failure(ctx, obj, "sync", err)
-		}
-		reason, verb := "Updated", "updated in 3scale"
-		if !obs.Exists {
-			reason, verb = "Created", "created in 3scale"
-		}
-		r.event(obj, corev1.EventTypeNormal, reason, "Sync", verb+": "+summarize(obs.Diff))
-	}
+	p.location = ext.Location()
 	st := r.kind.Status(obj)
+
+	id, obs, err := r.observe(ctx, p, ext)
+	if err != nil {
+		return r.failure(ctx, p, "observe", err)
+	}
+	if !obs.Exists {
+		if id, err = r.create(ctx, p, ext); err != nil {
+			return r.failure(ctx, p, "create", err)
+		}
+		if obs, err = ext.Observe(ctx, obj, id); err != nil {
+			return r.failure(ctx, p, "observe", err)
+		}
+	}
+	if _, pending := obj.GetAnnotations()[CreatePendingAnnotation]; pending {
+		// Recorded: the mark has done its work.
+		if err := r.writeStatus(ctx, p); err != nil {
+			return r.failure(ctx, p, "record the 3scale ID", err)
+		}
+		if err := r.patchMeta(ctx, p, func(o T) { removeAnnotation(o, CreatePendingAnnotation) }); err != nil {
+			return r.failure(ctx, p, "clear the create-pending mark", err)
+		}
+	}
+	if !obs.UpToDate() {
+		log.FromContext(ctx).Info("syncing 3scale", "id", id, "diff", planning.Descriptions(obs.Operations))
+		for _, w := range obs.Warnings {
+			r.event(obj, corev1.EventTypeWarning, "SpecNormalized", "Sync", w)
+		}
+		if _, err := planning.Execute(ctx, ext.Client(), obs.Operations); err != nil {
+			if x, ok := ext.(explainer); ok {
+				err = x.Explain(err)
+			}
+			return r.failure(ctx, p, "sync", err)
+		}
+		r.event(obj, corev1.EventTypeNormal, "Updated", "Sync", "updated in 3scale: "+summarize(planning.Descriptions(obs.Operations)))
+	}
 	*st.ObservedGeneration = obj.GetGeneration()
-	*st.ProviderAccountHost = adminURL
+	if st.Location != nil {
+		*st.Location = p.location
+	}
+	r.recovered(obj)
 	return result{outcome: outcome{synced: true}, requeueAfter: r.pollInterval(obj)}
 }
 
-func (r *Reconciler[T]) reconcileDelete(ctx context.Context, obj, before T) (ctrl.Result, error) {
+// observe decides which entity obj manages and observes it: the one its status records, else the
+// one with its natural key (recorded after a crash when obj is marked create-pending, adopted
+// visibly otherwise, refused when another object manages it). obs.Exists is false when there is
+// none: the entity is to be created.
+func (r *Reconciler[T]) observe(ctx context.Context, p *pass[T], ext External[T]) (int64, Observation, error) {
+	obj, st := p.obj, r.kind.Status(p.obj)
+	if id := st.recordedID(p.location); id != 0 {
+		if err := r.checkClaim(ctx, p, id, true); err != nil {
+			return 0, Observation{}, err
+		}
+		obs, err := ext.Observe(ctx, obj, id)
+		if err != nil || obs.Exists {
+			return id, obs, err
+		}
+		// Deleted behind the operator's back: the object makes it again (or takes the one with
+		// its natural key that someone made meanwhile).
+		st.setID(0, p.location)
+	}
+	id, err := ext.Find(ctx, obj)
+	if err != nil || id == 0 {
+		return 0, Observation{}, err
+	}
+	if err := r.checkClaim(ctx, p, id, false); err != nil {
+		return 0, Observation{}, err
+	}
+	st.setID(id, p.location)
+	if _, pending := obj.GetAnnotations()[CreatePendingAnnotation]; pending {
+		r.event(obj, corev1.EventTypeNormal, "Recovered", "Sync",
+			fmt.Sprintf("recorded the 3scale entity (ID %d) that this object created before the operator stopped", id))
+	} else {
+		r.event(obj, corev1.EventTypeNormal, "Adopted", "Sync",
+			fmt.Sprintf("adopted the existing 3scale entity with ID %d, which has this object's natural key: this object now manages it, and deletes it when deleted unless annotated %s=%s",
+				id, DeletionPolicyAnnotation, DeletionPolicyOrphan))
+	}
+	obs, err := ext.Observe(ctx, obj, id)
+	return id, obs, err
+}
+
+// create makes the entity, crash-safe: the object is marked create-pending before the call and
+// the ID recorded in its status right after, so that a restart in between finds the entity by its
+// natural key instead of making a second one.
+func (r *Reconciler[T]) create(ctx context.Context, p *pass[T], ext External[T]) (int64, error) {
+	obj := p.obj
+	if err := r.patchMeta(ctx, p, func(o T) {
+		setAnnotation(o, CreatePendingAnnotation, r.now().UTC().Format(time.RFC3339))
+	}); err != nil {
+		return 0, fmt.Errorf("cannot mark the object create-pending: %w", err)
+	}
+	id, err := ext.Create(ctx, obj)
+	if err != nil {
+		if c := Classify(err); c == Rejected || c == Invalid || c == Unauthorized {
+			// 3scale refused the creation: nothing was made, so there is nothing to recover.
+			_ = r.patchMeta(ctx, p, func(o T) { removeAnnotation(o, CreatePendingAnnotation) })
+		}
+		return 0, err
+	}
+	r.kind.Status(obj).setID(id, p.location)
+	r.claims.hold(claimKey(p.location, id), obj)
+	r.event(obj, corev1.EventTypeNormal, "Created", "Sync", fmt.Sprintf("created in 3scale with ID %d", id))
+	if err := r.writeStatus(ctx, p); err != nil {
+		// The mark stays: the next pass finds the entity by its natural key.
+		return 0, fmt.Errorf("cannot record the 3scale ID %d in the status: %w", id, err)
+	}
+	if err := r.patchMeta(ctx, p, func(o T) { removeAnnotation(o, CreatePendingAnnotation) }); err != nil {
+		return 0, fmt.Errorf("cannot clear the create-pending mark: %w", err)
+	}
+	return id, nil
+}
+
+func (r *Reconciler[T]) reconcileDelete(ctx context.Context, p *pass[T]) (ctrl.Result, error) {
+	obj := p.obj
 	if !controllerutil.ContainsFinalizer(obj, r.kind.Finalizer()) {
 		return ctrl.Result{}, nil
 	}
-	switch {
-	case obj.GetAnnotations()[DeletionPolicyAnnotation] == DeletionPolicyOrphan:
+	if obj.GetAnnotations()[DeletionPolicyAnnotation] == DeletionPolicyOrphan {
 		r.event(obj, corev1.EventTypeNormal, "Orphaned", "Delete", "left in 3scale as the deletion policy asks")
-	default:
-		ext, _, err := r.connect(ctx, obj)
-		if err != nil && tenant.IsMissing(err) && !r.kind.HasExternal(obj) {
+	} else if res, done := r.deleteEntity(ctx, p); !done {
+		return r.finish(ctx, p, res)
+	}
+	if err := r.patchMeta(ctx, p, func(o T) { controllerutil.RemoveFinalizer(o, r.kind.Finalizer()) }); err != nil {
+		return r.finish(ctx, p, r.failure(ctx, p, "remove finalizer", fmt.Errorf("cannot remove finalizer: %w", err)))
+	}
+	r.claims.release(obj)
+	return ctrl.Result{}, nil
+}
+
+// deleteEntity deletes the entity obj recorded (or created before a crash, when marked
+// create-pending), and nothing else. done is false when the deletion must be tried again.
+func (r *Reconciler[T]) deleteEntity(ctx context.Context, p *pass[T]) (result, bool) {
+	obj, st := p.obj, r.kind.Status(p.obj)
+	_, pending := obj.GetAnnotations()[CreatePendingAnnotation]
+	recorded := st.ID != nil && *st.ID != nil
+	ext, err := r.kind.Connect(ctx, obj)
+	if err != nil {
+		if tenant.IsMissing(err) && !recorded && !pending {
 			// The object never reached 3scale: there is nothing to delete, and waiting for a
 			// tenant that may never come would keep it forever.
 			r.event(obj, corev1.EventTypeNormal, "Released", "Delete", "no 3scale entity was recorded and no tenant is reachable: "+err.Error())
-			break
+			return result{}, true
 		}
-		if err != nil {
-			return r.finish(ctx, obj, before, r.deleteBlocked(ctx, obj, err))
-		}
-		if err := ext.Delete(ctx, obj); err != nil {
-			return r.finish(ctx, obj, before, r.deleteBlocked(ctx, obj, err))
-		}
-		r.event(obj, corev1.EventTypeNormal, "Deleted", "Delete", "deleted from 3scale")
+		return r.deleteBlocked(ctx, p, err), false
 	}
-	controllerutil.RemoveFinalizer(obj, r.kind.Finalizer())
-	if err := r.client.Patch(ctx, obj, client.MergeFrom(before)); err != nil {
-		return r.finish(ctx, obj, before, r.failure(ctx, obj, "remove finalizer", fmt.Errorf("cannot remove finalizer: %w", err)))
+	p.location = ext.Location()
+	id := st.recordedID(p.location)
+	if id == 0 && pending {
+		if id, err = ext.Find(ctx, obj); err != nil {
+			return r.deleteBlocked(ctx, p, err), false
+		}
 	}
-	return ctrl.Result{}, nil
+	if id != 0 {
+		if err := r.checkClaim(ctx, p, id, id == st.recordedID(p.location)); err != nil {
+			r.event(obj, corev1.EventTypeNormal, "NothingDeleted", "Delete", "nothing was deleted in 3scale: "+err.Error())
+			return result{}, true
+		}
+	}
+	if id == 0 {
+		r.event(obj, corev1.EventTypeNormal, "NothingDeleted", "Delete",
+			"no 3scale entity was recorded for this object, so nothing was deleted in 3scale")
+		return result{}, true
+	}
+	if err := ext.Delete(ctx, obj, id); err != nil {
+		return r.deleteBlocked(ctx, p, err), false
+	}
+	r.event(obj, corev1.EventTypeNormal, "Deleted", "Delete", fmt.Sprintf("deleted the 3scale entity with ID %d", id))
+	return result{}, true
 }
 
 // deleteBlocked reports a deletion that cannot proceed, telling how to release the object when
 // the tenant is gone for good.
-func (r *Reconciler[T]) deleteBlocked(ctx context.Context, obj T, err error) result {
+func (r *Reconciler[T]) deleteBlocked(ctx context.Context, p *pass[T], err error) result {
 	if tenant.IsMissing(err) || tenant.IsBadSecret(err) {
 		err = fmt.Errorf("%w; to delete the object and leave 3scale as it is, annotate it with %s=%s",
 			err, DeletionPolicyAnnotation, DeletionPolicyOrphan)
 	}
-	return r.failure(ctx, obj, "delete", err)
-}
-
-// connect resolves obj's tenant and returns its External and the tenant's admin URL.
-func (r *Reconciler[T]) connect(ctx context.Context, obj T) (External[T], string, error) {
-	creds, err := r.tenants.Resolve(ctx, obj.GetNamespace(), r.kind.ProviderAccountRef(obj))
-	if err != nil {
-		return nil, "", err
-	}
-	creds.InsecureSkipVerify = obj.GetAnnotations()[InsecureSkipVerifyAnnotation] == "true"
-	c, err := r.clients.For(creds)
-	if err != nil {
-		return nil, "", err
-	}
-	ext, err := r.kind.Connect(ctx, obj, c)
-	if err != nil {
-		return nil, "", err
-	}
-	return credentialsExternal[T]{ext: ext, token: creds.Token}, c.AdminURL(), nil
-}
-
-// credentialsExternal names the Secret that holds the token when 3scale refuses it, so that the
-// Failed condition says what to fix.
-type credentialsExternal[T client.Object] struct {
-	ext   External[T]
-	token tenant.SecretKey
-}
-
-func (e credentialsExternal[T]) explain(err error) error {
-	if err != nil && Classify(err) == Unauthorized {
-		return fmt.Errorf("3scale refused the access token of secret %s: %w", e.token, err)
-	}
-	return err
-}
-
-func (e credentialsExternal[T]) Observe(ctx context.Context, obj T) (Observation, error) {
-	o, err := e.ext.Observe(ctx, obj)
-	return o, e.explain(err)
-}
-
-func (e credentialsExternal[T]) Sync(ctx context.Context, obj T) error {
-	return e.explain(e.ext.Sync(ctx, obj))
-}
-
-func (e credentialsExternal[T]) Delete(ctx context.Context, obj T) error {
-	return e.explain(e.ext.Delete(ctx, obj))
+	return r.failure(ctx, p, "delete", err)
 }
 
 // failure turns err into the conditions, event and retry its Class calls for.
-func (r *Reconciler[T]) failure(ctx context.Context, obj T, phase string, err error) result {
+func (r *Reconciler[T]) failure(ctx context.Context, p *pass[T], phase string, err error) result {
+	obj := p.obj
 	class := Classify(err)
 	o := outcome{class: class, message: err.Error()}
 	res := result{outcome: o}
 	switch class {
-	case Conflict:
-		log.FromContext(ctx).V(1).Info("conflict, trying again", "phase", phase, "error", err.Error())
+	case Stale:
+		log.FromContext(ctx).V(1).Info("stale object, trying again", "phase", phase, "error", err.Error())
 		return result{skipStatus: true, requeueAfter: time.Second}
 	case Invalid:
 		res.outcome.reason = ReasonInvalidSpec
 		// The spec of this generation is as done as it will get: no retry until it changes.
 		*r.kind.Status(obj).ObservedGeneration = obj.GetGeneration()
+	case Rejected:
+		// 3scale refused this generation; it may accept it later, so it is tried again at the
+		// poll interval without a spec change.
+		res.outcome.reason, res.requeueAfter = ReasonInvalidSpec, r.pollInterval(obj)
+		*r.kind.Status(obj).ObservedGeneration = obj.GetGeneration()
+	case Conflict:
+		res.outcome.reason, res.requeueAfter = ReasonConflict, r.pollInterval(obj)
 	case Waiting:
-		res.outcome.reason, res.requeueAfter = ReasonWaiting, r.opts.WaitInterval
-		var w *WaitingError
-		switch {
-		case errors.As(err, &w):
-			if w.Reason != "" {
-				res.outcome.reason = w.Reason
-			}
-			if w.After > 0 {
-				res.requeueAfter = w.After
-			}
-		case tenant.IsMissing(err):
-			res.outcome.reason = ReasonProviderAccountNotFound
+		res.outcome.reason, res.requeueAfter = waitingReason(err), r.opts.WaitInterval
+		if w := asWaiting(err); w != nil && w.After > 0 {
+			res.requeueAfter = w.After
 		}
 	case Unauthorized:
 		res.outcome.reason, res.requeueAfter = ReasonUnauthorized, r.pollInterval(obj)
 	default:
 		res.outcome.reason, res.err = ReasonSyncError, err
+		if since, tolerated := r.tolerate(obj); tolerated {
+			// One 429 or 500 says nothing about whether 3scale still matches the spec: the
+			// conditions stay as the last sync left them until the failure lasts.
+			r.event(obj, corev1.EventTypeWarning, "TransientError", phaseAction(phase),
+				fmt.Sprintf("%s (failing since %s; retried with backoff, the conditions change if it lasts past the poll interval)", o.message, since.UTC().Format(time.RFC3339)))
+			return result{keepConditions: true, err: err}
+		}
 	}
 	eventType := corev1.EventTypeWarning
 	if class == Waiting {
@@ -337,32 +395,103 @@ func (r *Reconciler[T]) failure(ctx context.Context, obj T, phase string, err er
 	return res
 }
 
+// tolerate records a transient failure of obj and tells whether its conditions may stay as they
+// are: obj is Ready for its current generation, and its failures began less than a poll interval
+// ago.
+func (r *Reconciler[T]) tolerate(obj T) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	since, ok := r.failingSince[obj.GetUID()]
+	if !ok {
+		since = now
+		r.failingSince[obj.GetUID()] = since
+	}
+	ready := meta.FindStatusCondition(*r.kind.Status(obj).Conditions, TypeReady)
+	synced := ready != nil && ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == obj.GetGeneration()
+	return since, synced && now.Sub(since) < r.opts.PollInterval
+}
+
+// recovered forgets the failures of obj.
+func (r *Reconciler[T]) recovered(obj T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.failingSince, obj.GetUID())
+}
+
 // finish writes the conditions of res and the status with one patch, and returns what the work
 // queue should do.
-func (r *Reconciler[T]) finish(ctx context.Context, obj, before T, res result) (ctrl.Result, error) {
+func (r *Reconciler[T]) finish(ctx context.Context, p *pass[T], res result) (ctrl.Result, error) {
 	if res.skipStatus {
 		return ctrl.Result{RequeueAfter: res.requeueAfter}, nil
 	}
-	setConditions(r.kind.Status(obj).Conditions, obj.GetGeneration(), res.outcome, r.kind.OrphanCondition())
-	patch := client.MergeFrom(before)
-	data, err := patch.Data(obj)
-	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("cannot compute the status patch: %w", err)
+	if !res.keepConditions {
+		setConditions(r.kind.Status(p.obj).Conditions, p.obj.GetGeneration(), res.outcome, r.kind.Conditions())
 	}
-	// An unchanged status is not written: a resync of an object in sync costs the API server
-	// nothing, and wakes no watcher.
-	if string(data) != "{}" {
-		if err := r.client.Status().Patch(ctx, obj, patch); err != nil {
-			if Classify(err) == Conflict || client.IgnoreNotFound(err) == nil {
-				return ctrl.Result{RequeueAfter: time.Second}, nil
-			}
-			return ctrl.Result{}, fmt.Errorf("cannot write status: %w", err)
+	// The pass may have used up its deadline; its conclusion is still worth writing.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancel()
+	if err := r.writeStatus(wctx, p); err != nil {
+		if c := Classify(err); c == Stale || client.IgnoreNotFound(err) == nil {
+			return ctrl.Result{RequeueAfter: time.Second}, nil
 		}
+		return ctrl.Result{}, fmt.Errorf("cannot write status: %w", err)
 	}
 	if res.err != nil {
 		return ctrl.Result{}, res.err
 	}
 	return ctrl.Result{RequeueAfter: res.requeueAfter}, nil
+}
+
+// writeStatus patches the status of p.obj when it differs from p.before, with optimistic locking
+// so that a status computed from a stale spec never lands. An unchanged status is not written: a
+// resync of an object in sync costs the API server nothing, and wakes no watcher.
+func (r *Reconciler[T]) writeStatus(ctx context.Context, p *pass[T]) error {
+	data, err := client.MergeFrom(p.before).Data(p.obj)
+	if err != nil {
+		return fmt.Errorf("cannot compute the status patch: %w", err)
+	}
+	if string(data) == "{}" {
+		return nil
+	}
+	if err := r.client.Status().Patch(ctx, p.obj, client.MergeFromWithOptions(p.before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	p.before = p.obj.DeepCopyObject().(T)
+	return nil
+}
+
+// patchMeta changes the metadata of p.obj with mutate and writes it with optimistic locking: a
+// merge patch replaces whole lists (finalizers), so it must not land on a copy someone else
+// changed. The object's status in memory is left as it is.
+func (r *Reconciler[T]) patchMeta(ctx context.Context, p *pass[T], mutate func(T)) error {
+	orig := p.obj.DeepCopyObject().(T)
+	mod := p.obj.DeepCopyObject().(T)
+	mutate(mod)
+	if err := r.client.Patch(ctx, mod, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	for _, o := range []T{p.obj, p.before} {
+		o.SetResourceVersion(mod.GetResourceVersion())
+		o.SetAnnotations(mod.GetAnnotations())
+		o.SetFinalizers(mod.GetFinalizers())
+	}
+	return nil
+}
+
+func setAnnotation(o client.Object, k, v string) {
+	a := o.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	a[k] = v
+	o.SetAnnotations(a)
+}
+
+func removeAnnotation(o client.Object, k string) {
+	a := o.GetAnnotations()
+	delete(a, k)
+	o.SetAnnotations(a)
 }
 
 // pollInterval returns the jittered interval after which obj is compared with 3scale again.

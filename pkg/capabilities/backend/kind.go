@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
@@ -29,6 +28,8 @@ type Kind struct {
 	// Reader lists the Products of the namespace, to tell which ones still use a backend that is
 	// being deleted.
 	Reader client.Reader
+	// Tenants connects a Backend to its tenant.
+	Tenants external.Tenants
 }
 
 var _ external.Kind[*capabilitiesv1beta1.Backend] = Kind{}
@@ -36,30 +37,33 @@ var _ external.Kind[*capabilitiesv1beta1.Backend] = Kind{}
 // New returns an empty Backend.
 func (Kind) New() *capabilitiesv1beta1.Backend { return &capabilitiesv1beta1.Backend{} }
 
+// NewList returns an empty BackendList.
+func (Kind) NewList() client.ObjectList { return &capabilitiesv1beta1.BackendList{} }
+
 // Finalizer returns Finalizer.
 func (Kind) Finalizer() string { return Finalizer }
 
-// OrphanCondition is false: a Backend references nothing but its tenant.
-func (Kind) OrphanCondition() bool { return false }
+// Conditions are Synced (with Ready), Invalid and Failed: a Backend references nothing but its
+// tenant, so it has no Orphan condition.
+func (Kind) Conditions() external.ConditionSet { return external.ConditionSet{Synced: true} }
 
 // Status returns the status fields the loop sets.
 func (Kind) Status(b *capabilitiesv1beta1.Backend) external.Status {
 	return external.Status{
-		Conditions:          &b.Status.Conditions,
-		ObservedGeneration:  &b.Status.ObservedGeneration,
-		ProviderAccountHost: &b.Status.ProviderAccountHost,
+		Conditions:         &b.Status.Conditions,
+		ObservedGeneration: &b.Status.ObservedGeneration,
+		ID:                 &b.Status.ID,
+		Location:           &b.Status.ProviderAccountHost,
 	}
 }
 
-// ProviderAccountRef returns spec.providerAccountRef.
-func (Kind) ProviderAccountRef(b *capabilitiesv1beta1.Backend) *corev1.LocalObjectReference {
-	return b.Spec.ProviderAccountRef
+// SecretNames returns the Secrets of its namespace a Backend's tenant may be read from.
+func SecretNames(b *capabilitiesv1beta1.Backend) []string {
+	return tenant.SecretNames(b.Spec.ProviderAccountRef)
 }
 
-// HasExternal tells whether a 3scale backend was recorded for b.
-func (Kind) HasExternal(b *capabilitiesv1beta1.Backend) bool { return b.Status.ID != nil }
-
-// Check validates b without calling 3scale.
+// Check validates b without calling 3scale: metric and method names, mapping rules' metrics and
+// patterns.
 func (Kind) Check(_ context.Context, b *capabilitiesv1beta1.Backend) error {
 	if err := NewDesired(b).Validate(); err != nil {
 		return &external.InvalidError{Message: err.Error()}
@@ -67,69 +71,57 @@ func (Kind) Check(_ context.Context, b *capabilitiesv1beta1.Backend) error {
 	return nil
 }
 
-// Connect returns the External of b in c's tenant.
-func (k Kind) Connect(_ context.Context, _ *capabilitiesv1beta1.Backend, c *threescale.Client) (external.External[*capabilitiesv1beta1.Backend], error) {
-	return &ext{kind: k, c: c}, nil
+// Connect returns the External of b in its tenant.
+func (k Kind) Connect(ctx context.Context, b *capabilitiesv1beta1.Backend) (external.External[*capabilitiesv1beta1.Backend], error) {
+	return external.ConnectTenant(ctx, k.Tenants, b, b.Spec.ProviderAccountRef, func(c *threescale.Client) external.External[*capabilitiesv1beta1.Backend] {
+		return &ext{kind: k, c: c}
+	})
 }
 
-// ext mirrors one Backend through one client; it keeps what Observe found for Sync.
+// ext mirrors one Backend through one tenant's client.
 type ext struct {
-	kind     Kind
-	c        *threescale.Client
-	desired  Desired
-	observed *Observed
-	plan     []planning.Operation
+	kind Kind
+	c    *threescale.Client
 }
 
-// knownID returns the 3scale ID recorded in b's status, if it was recorded for c's tenant.
-func (e *ext) knownID(b *capabilitiesv1beta1.Backend) int64 {
-	return external.KnownID(b.Status.ID, b.Status.ProviderAccountHost, e.c.AdminURL())
+func (e *ext) Location() string           { return e.c.AdminURL() }
+func (e *ext) Client() *threescale.Client { return e.c }
+
+// Find returns the ID of the backend with b's system name, 0 when there is none.
+func (e *ext) Find(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, error) {
+	found, err := find(ctx, e.c, b.SystemNameOrDefault())
+	if err != nil || found == nil {
+		return 0, err
+	}
+	return found.ID, nil
 }
 
-// Observe reads the backend and plans what differs.
-func (e *ext) Observe(ctx context.Context, b *capabilitiesv1beta1.Backend) (external.Observation, error) {
-	e.desired = NewDesired(b)
-	o, err := Observe(ctx, e.c, e.desired.SystemName, e.knownID(b))
-	if err != nil {
+// Observe reads the backend id and plans what differs. A backend whose system name is not b's
+// (3scale cannot rename one) is not b's backend.
+func (e *ext) Observe(ctx context.Context, b *capabilitiesv1beta1.Backend, id int64) (external.Observation, error) {
+	d := NewDesired(b)
+	o, err := Observe(ctx, e.c, d.SystemName, id)
+	if err != nil || o.Backend == nil {
 		return external.Observation{}, err
 	}
-	e.observed = o
-	if o.Backend != nil {
-		setID(b, o.Backend.ID)
-	} else {
-		b.Status.ID = nil
-	}
-	e.plan, err = Plan(e.desired, o, func(id int64) { setID(b, id) })
+	ops, err := Plan(d, o, nil)
 	if err != nil {
 		return external.Observation{}, invalid(err)
 	}
-	return external.Observation{Exists: o.Backend != nil, UpToDate: len(e.plan) == 0, Diff: planning.Descriptions(e.plan)}, nil
+	return external.Observation{Exists: true, Operations: ops}, nil
 }
 
-// Sync runs the plan of the last Observe. After creating the backend it reads the new backend's
-// metrics and mapping rules and runs their plan too, so one pass creates everything.
-func (e *ext) Sync(ctx context.Context, b *capabilitiesv1beta1.Backend) error {
-	if _, err := planning.Execute(ctx, e.c, e.plan); err != nil {
-		return invalid(err)
-	}
-	if e.observed.Backend != nil || b.Status.ID == nil {
-		return nil
-	}
-	o, err := Observe(ctx, e.c, e.desired.SystemName, *b.Status.ID)
-	if err != nil {
-		return err
-	}
-	ops, err := Plan(e.desired, o, nil)
-	if err != nil {
-		return invalid(err)
-	}
-	_, err = planning.Execute(ctx, e.c, ops)
-	return invalid(err)
+// Create creates the backend, without its metrics and mapping rules: they are planned once 3scale
+// has given it its hits metric.
+func (e *ext) Create(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, error) {
+	var id int64
+	_, err := planning.Execute(ctx, e.c, []planning.Operation{createBackend(NewDesired(b), func(v int64) { id = v })})
+	return id, invalid(err)
 }
 
-// Delete deletes the backend from 3scale, unless a Product of the namespace still uses it: 3scale
+// Delete deletes the backend id from 3scale, unless a Product of the namespace still uses it: 3scale
 // would refuse, and the Product's own sync has to drop the usage first.
-func (e *ext) Delete(ctx context.Context, b *capabilitiesv1beta1.Backend) error {
+func (e *ext) Delete(ctx context.Context, b *capabilitiesv1beta1.Backend, id int64) error {
 	systemName := b.SystemNameOrDefault()
 	users, err := e.kind.productsUsing(ctx, b, systemName)
 	if err != nil {
@@ -140,11 +132,7 @@ func (e *ext) Delete(ctx context.Context, b *capabilitiesv1beta1.Backend) error 
 			"backend %q is used by Product %s (spec.backendUsages); it is deleted from 3scale once no product uses it",
 			systemName, strings.Join(users, ", "))}
 	}
-	found, err := find(ctx, e.c, systemName, e.knownID(b))
-	if err != nil || found == nil {
-		return err // nil when already gone
-	}
-	err = e.c.DeleteBackend(ctx, found.ID)
+	err = e.c.DeleteBackend(ctx, id)
 	switch {
 	case threescale.IsNotFound(err):
 		return nil
@@ -176,8 +164,6 @@ func (k Kind) productsUsing(ctx context.Context, b *capabilitiesv1beta1.Backend,
 	slices.Sort(users)
 	return users, nil
 }
-
-func setID(b *capabilitiesv1beta1.Backend, id int64) { b.Status.ID = &id }
 
 // invalid turns a planner's *planning.InvalidError into the loop's *external.InvalidError; other
 // errors pass unchanged.

@@ -9,30 +9,44 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/external"
+	"github.com/threescale-oss/operator/pkg/external/externaltest"
+	"github.com/threescale-oss/operator/pkg/tenant"
 	"github.com/threescale-oss/operator/pkg/threescale"
 	"github.com/threescale-oss/operator/pkg/threescale/inmemory"
 )
 
-// env is an in-memory 3scale tenant and a client of it.
+// env is an in-memory 3scale tenant, a client of it, and the loop running Backends against it
+// over a fake Kubernetes client that holds the tenant's provider-account Secret.
 type env struct {
-	srv *inmemory.Server
-	c   *threescale.Client
+	srv  *inmemory.Server
+	c    *threescale.Client
+	kind Kind
+	loop *externaltest.Loop[*capabilitiesv1beta1.Backend]
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, objs ...client.Object) *env {
 	t.Helper()
-	srv, tenant := inmemory.NewTestServer(t)
-	c, err := threescale.New(tenant.AdminURL, tenant.Token, threescale.WithMetricsRegisterer(prometheus.NewRegistry()))
+	srv, tn := inmemory.NewTestServer(t)
+	c, err := threescale.New(tn.AdminURL, tn.Token, threescale.WithMetricsRegisterer(prometheus.NewRegistry()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{srv: srv, c: c}
+	objs = append(objs, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: tenant.DefaultSecretName},
+		Data:       map[string][]byte{tenant.AdminURLKey: []byte(tn.AdminURL), tenant.TokenKey: []byte(tn.Token)},
+	})
+	kc := externaltest.NewClient(t, Kind{}, objs...)
+	k := Kind{Reader: kc, Tenants: external.Tenants{
+		Resolver: tenant.Resolver{Reader: kc},
+		Clients:  &tenant.Clients{Options: []threescale.Option{threescale.WithMetricsRegisterer(prometheus.NewRegistry())}},
+	}}
+	return &env{srv: srv, c: c, kind: k, loop: externaltest.NewLoop(kc, external.Kind[*capabilitiesv1beta1.Backend](k), external.Options{})}
 }
 
 // writes counts the calls since the last reset that are not reads.
@@ -46,25 +60,27 @@ func (e *env) writes() int {
 	return n
 }
 
-// pass runs one Observe and, when needed, Sync, as the loop does.
-func pass(t *testing.T, k Kind, c *threescale.Client, b *capabilitiesv1beta1.Backend) external.Observation {
+// pass runs one reconcile of b with the loop and returns the 3scale writes it made.
+func (e *env) pass(t *testing.T, b *capabilitiesv1beta1.Backend) int {
 	t.Helper()
-	ctx := context.Background()
-	x, err := k.Connect(ctx, b, c)
+	e.srv.ResetCalls()
+	if _, err := e.loop.Reconcile(t, b); err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	if c := meta.FindStatusCondition(b.Status.Conditions, external.TypeSynced); c == nil || c.Status != metav1.ConditionTrue {
+		t.Fatalf("after a reconcile, Synced = %+v", c)
+	}
+	return e.writes()
+}
+
+// connect returns b's External.
+func (e *env) connect(t *testing.T, b *capabilitiesv1beta1.Backend) external.External[*capabilitiesv1beta1.Backend] {
+	t.Helper()
+	x, err := e.kind.Connect(context.Background(), b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs, err := x.Observe(ctx, b)
-	if err != nil {
-		t.Fatalf("observe: %v", err)
-	}
-	if !obs.UpToDate {
-		if err := x.Sync(ctx, b); err != nil {
-			t.Fatalf("sync %v: %v", obs.Diff, err)
-		}
-	}
-	b.Status.ProviderAccountHost = c.AdminURL()
-	return obs
+	return x
 }
 
 // TestSyncCostAndConvergence creates a backend from nothing in one pass, then checks that a
@@ -73,15 +89,13 @@ func pass(t *testing.T, k Kind, c *threescale.Client, b *capabilitiesv1beta1.Bac
 func TestSyncCostAndConvergence(t *testing.T) {
 	e := newEnv(t)
 	b := sampleBackend()
-	k := Kind{}
 
-	obs := pass(t, k, e.c, b)
-	if obs.Exists || b.Status.ID == nil {
-		t.Fatalf("first pass: exists=%v id=%v; want a creation that records the ID", obs.Exists, b.Status.ID)
+	e.pass(t, b)
+	if n := e.srv.CallCount("POST /admin/api/backend_apis.json"); n != 1 || b.Status.ID == nil {
+		t.Fatalf("first pass: %d creations, id %v; want one creation that records the ID", n, b.Status.ID)
 	}
-	e.srv.ResetCalls()
-	if obs := pass(t, k, e.c, b); !obs.UpToDate {
-		t.Fatalf("second pass is not up to date: %v", obs.Diff)
+	if w := e.pass(t, b); w != 0 {
+		t.Fatalf("second pass wrote %d times, want 0", w)
 	}
 	reads := map[string]int{}
 	for _, c := range e.srv.Calls() {
@@ -97,36 +111,41 @@ func TestSyncCostAndConvergence(t *testing.T) {
 	}
 
 	b.Spec.MappingRules[0].Increment = 3
-	e.srv.ResetCalls()
-	if obs := pass(t, k, e.c, b); obs.UpToDate {
-		t.Fatal("a changed increment was not planned")
+	if err := e.loop.Client.Update(context.Background(), b); err != nil {
+		t.Fatal(err)
 	}
-	if n := e.writes(); n != 1 {
+	if n := e.pass(t, b); n != 1 {
 		t.Errorf("one changed mapping rule took %d writes, want 1", n)
 	}
-	if obs := pass(t, k, e.c, b); !obs.UpToDate {
-		t.Errorf("not converged after the change: %v", obs.Diff)
+	if n := e.pass(t, b); n != 0 {
+		t.Errorf("not converged after the change: %d writes", n)
 	}
 }
 
-// TestObserveFindsBySystemName checks crash safety: a backend created by a pass whose ID never
-// reached the status is found by system name, not created again.
-func TestObserveFindsBySystemName(t *testing.T) {
+// TestCrashBetweenCreateAndStatus checks crash safety: a backend created by a pass whose ID
+// never reached the status (the object still marked create-pending) is found by system name and
+// recorded, not created again.
+func TestCrashBetweenCreateAndStatus(t *testing.T) {
 	e := newEnv(t)
-	k := Kind{}
-	pass(t, k, e.c, sampleBackend())
-
-	fresh := sampleBackend() // as if the status write was lost
-	e.srv.ResetCalls()
-	obs := pass(t, k, e.c, fresh)
-	if !obs.Exists || !obs.UpToDate {
-		t.Errorf("observation of a backend whose ID was lost = %+v, want it found and in sync", obs)
+	b := sampleBackend()
+	e.pass(t, b)
+	ctx := context.Background()
+	// As if the operator stopped right after the create call.
+	b.Status.ID = nil
+	if err := e.loop.Client.Status().Update(ctx, b); err != nil {
+		t.Fatal(err)
 	}
-	if n := e.srv.CallCount("POST /admin/api/backend_apis.json"); n != 0 {
-		t.Errorf("%d backend creations, want 0", n)
+	b.Annotations = map[string]string{external.CreatePendingAnnotation: "2026-12-04T00:00:00Z"}
+	if err := e.loop.Client.Update(ctx, b); err != nil {
+		t.Fatal(err)
 	}
-	all, _ := e.c.ListBackends(context.Background())
-	if len(all) != 1 {
+	if n := e.pass(t, b); n != 0 {
+		t.Errorf("%d writes, want 0: the backend was found and recorded", n)
+	}
+	if b.Status.ID == nil || b.Annotations[external.CreatePendingAnnotation] != "" {
+		t.Errorf("status ID %v, annotations %v; want the ID recorded and the mark gone", b.Status.ID, b.Annotations)
+	}
+	if all, _ := e.c.ListBackends(ctx); len(all) != 1 {
 		t.Errorf("3scale holds %d backends, want 1", len(all))
 	}
 }
@@ -134,9 +153,8 @@ func TestObserveFindsBySystemName(t *testing.T) {
 // TestDriftReverted changes the backend in 3scale behind the operator's back.
 func TestDriftReverted(t *testing.T) {
 	e := newEnv(t)
-	k := Kind{}
 	b := sampleBackend()
-	pass(t, k, e.c, b)
+	e.pass(t, b)
 	ctx := context.Background()
 	id := *b.Status.ID
 	if _, err := e.c.UpdateBackend(ctx, id, threescale.BackendUpdateParams{Description: ptr("changed by hand")}); err != nil {
@@ -150,12 +168,11 @@ func TestDriftReverted(t *testing.T) {
 			}
 		}
 	}
-	obs := pass(t, k, e.c, b)
-	if obs.UpToDate {
+	if n := e.pass(t, b); n == 0 {
 		t.Fatal("drift was not seen")
 	}
-	if obs := pass(t, k, e.c, b); !obs.UpToDate {
-		t.Errorf("drift not reverted: %v", obs.Diff)
+	if n := e.pass(t, b); n != 0 {
+		t.Errorf("drift not reverted: %d more writes", n)
 	}
 	got, _ := e.c.GetBackend(ctx, id)
 	if got.Description != "Pets" {
@@ -166,27 +183,22 @@ func TestDriftReverted(t *testing.T) {
 // TestRecreatedWhenDeletedBehindOurBack checks a status ID whose backend is gone.
 func TestRecreatedWhenDeletedBehindOurBack(t *testing.T) {
 	e := newEnv(t)
-	k := Kind{}
 	b := sampleBackend()
-	pass(t, k, e.c, b)
+	e.pass(t, b)
 	old := *b.Status.ID
 	if err := e.c.DeleteBackend(context.Background(), old); err != nil {
 		t.Fatal(err)
 	}
-	pass(t, k, e.c, b)
+	e.pass(t, b)
 	if b.Status.ID == nil || *b.Status.ID == old {
 		t.Errorf("status ID = %v, want a new backend's", b.Status.ID)
 	}
-	if obs := pass(t, k, e.c, b); !obs.UpToDate {
-		t.Errorf("not in sync after re-creation: %v", obs.Diff)
+	if n := e.pass(t, b); n != 0 {
+		t.Errorf("not in sync after re-creation: %d writes", n)
 	}
 }
 
 func TestDelete(t *testing.T) {
-	scheme := runtime.NewScheme()
-	if err := capabilitiesv1beta1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
 	user := &capabilitiesv1beta1.Product{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "product1"},
 		Spec:       capabilitiesv1beta1.ProductSpec{Name: "P", BackendUsages: map[string]capabilitiesv1beta1.BackendUsageSpec{"backend1": {Path: "/"}}},
@@ -196,13 +208,10 @@ func TestDelete(t *testing.T) {
 	otherTenant.Spec.ProviderAccountRef = ptrRef("other-tenant")
 
 	t.Run("InUseByProductObject", func(t *testing.T) {
-		e := newEnv(t)
-		k := Kind{Reader: fake.NewClientBuilder().WithScheme(scheme).WithObjects(user, otherTenant).Build()}
+		e := newEnv(t, user, otherTenant)
 		b := sampleBackend()
-		b.Namespace = "ns"
-		pass(t, k, e.c, b)
-		x, _ := k.Connect(context.Background(), b, e.c)
-		err := x.Delete(context.Background(), b)
+		e.pass(t, b)
+		err := e.connect(t, b).Delete(context.Background(), b, *b.Status.ID)
 		if external.Classify(err) != external.Waiting || !strings.Contains(err.Error(), `Product "product1"`) || strings.Contains(err.Error(), "elsewhere") {
 			t.Errorf("Delete while product1 uses it = %v, want a wait naming product1 only", err)
 		}
@@ -213,9 +222,8 @@ func TestDelete(t *testing.T) {
 
 	t.Run("InUseIn3scale", func(t *testing.T) {
 		e := newEnv(t)
-		k := Kind{}
 		b := sampleBackend()
-		pass(t, k, e.c, b)
+		e.pass(t, b)
 		ctx := context.Background()
 		p, err := e.c.CreateProduct(ctx, threescale.ProductParams{Name: ptr("Made by hand")})
 		if err != nil {
@@ -224,8 +232,7 @@ func TestDelete(t *testing.T) {
 		if _, err := e.c.CreateBackendUsage(ctx, p.ID, threescale.BackendUsageParams{BackendID: b.Status.ID, Path: ptr("/")}); err != nil {
 			t.Fatal(err)
 		}
-		x, _ := k.Connect(ctx, b, e.c)
-		err = x.Delete(ctx, b)
+		err = e.connect(t, b).Delete(ctx, b, *b.Status.ID)
 		var w *external.WaitingError
 		if !asWaiting(err, &w) || w.Reason != ReasonInUse {
 			t.Errorf("Delete of a backend a hand-made product uses = %v, want a %s wait", err, ReasonInUse)
@@ -234,17 +241,16 @@ func TestDelete(t *testing.T) {
 
 	t.Run("DeletedAndGone", func(t *testing.T) {
 		e := newEnv(t)
-		k := Kind{}
 		b := sampleBackend()
-		pass(t, k, e.c, b)
-		x, _ := k.Connect(context.Background(), b, e.c)
-		if err := x.Delete(context.Background(), b); err != nil {
+		e.pass(t, b)
+		x, id := e.connect(t, b), *b.Status.ID
+		if err := x.Delete(context.Background(), b, id); err != nil {
 			t.Fatal(err)
 		}
 		if all, _ := e.c.ListBackends(context.Background()); len(all) != 0 {
 			t.Errorf("3scale still holds %d backends", len(all))
 		}
-		if err := x.Delete(context.Background(), b); err != nil {
+		if err := x.Delete(context.Background(), b, id); err != nil {
 			t.Errorf("second Delete = %v, want nil: a backend already gone is deleted", err)
 		}
 	})

@@ -2,7 +2,8 @@ package backend
 
 import (
 	"context"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/threescale"
@@ -16,42 +17,31 @@ type Observed struct {
 	Children planning.Observed
 }
 
-// Observe reads what 3scale holds of the backend systemName: the backend with ID id when id is
-// not 0 and it is that backend, else the one found by system name in one paginated list; then
-// its metrics and its mapping rules, one list each, read concurrently. It never writes.
+// Observe reads what 3scale holds of the backend with ID id, if it is called systemName: the
+// backend, then its metrics and its mapping rules, one list each, read concurrently. A backend
+// that is gone, or that is another backend, is an empty Observed. It never writes.
 func Observe(ctx context.Context, c *threescale.Client, systemName string, id int64) (*Observed, error) {
-	b, err := find(ctx, c, systemName, id)
-	if err != nil || b == nil {
-		return &Observed{}, err
+	b, err := c.GetBackend(ctx, id)
+	switch {
+	case threescale.IsNotFound(err):
+		return &Observed{}, nil
+	case err != nil:
+		return nil, err
+	case b.SystemName != systemName:
+		return &Observed{}, nil
 	}
 	o := &Observed{Backend: b}
-	var wg sync.WaitGroup
-	var metricsErr, rulesErr error
-	wg.Go(func() { o.Children.Metrics, metricsErr = c.ListBackendMetrics(ctx, b.ID) })
-	wg.Go(func() { o.Children.MappingRules, rulesErr = c.ListBackendMappingRules(ctx, b.ID) })
-	wg.Wait()
-	if metricsErr != nil {
-		return nil, metricsErr
-	}
-	if rulesErr != nil {
-		return nil, rulesErr
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { o.Children.Metrics, err = c.ListBackendMetrics(gctx, b.ID); return })
+	g.Go(func() (err error) { o.Children.MappingRules, err = c.ListBackendMappingRules(gctx, b.ID); return })
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
 
-// find returns the backend with ID id if it exists and is called systemName, else the backend
-// called systemName, else nil.
-func find(ctx context.Context, c *threescale.Client, systemName string, id int64) (*threescale.Backend, error) {
-	if id != 0 {
-		b, err := c.GetBackend(ctx, id)
-		switch {
-		case err == nil && b.SystemName == systemName:
-			return b, nil
-		case err != nil && !threescale.IsNotFound(err):
-			return nil, err
-		}
-		// Deleted behind the operator's back, or the ID of another backend: search by name.
-	}
+// find returns the backend called systemName (one paginated list), else nil.
+func find(ctx context.Context, c *threescale.Client, systemName string) (*threescale.Backend, error) {
 	all, err := c.ListBackends(ctx)
 	if err != nil {
 		return nil, err

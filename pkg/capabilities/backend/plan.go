@@ -74,6 +74,7 @@ func createBackend(d Desired, created func(id int64)) planning.Operation {
 		Run: func(ctx context.Context, c *threescale.Client) error {
 			b, err := c.CreateBackend(ctx, threescale.BackendParams{
 				Name: &name, SystemName: &systemName, Description: &description, PrivateEndpoint: &endpoint,
+				Annotations: planning.ManagedBy,
 			})
 			if err != nil {
 				return err
@@ -99,6 +100,9 @@ func updateBackend(d Desired, have *threescale.Backend) (planning.Operation, boo
 	}
 	if !sameEndpoint(have.PrivateEndpoint, endpoint) {
 		p.PrivateEndpoint, changed = &endpoint, append(changed, "private endpoint")
+	}
+	if !planning.Stamped(have.Annotations) {
+		p.Annotations, changed = planning.ManagedBy, append(changed, "annotations")
 	}
 	if len(changed) == 0 {
 		return planning.Operation{}, false

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,7 +13,7 @@ import (
 )
 
 func sampleBackend() *capabilitiesv1beta1.Backend {
-	return &capabilitiesv1beta1.Backend{Spec: capabilitiesv1beta1.BackendSpec{
+	return &capabilitiesv1beta1.Backend{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "backend1"}, Spec: capabilitiesv1beta1.BackendSpec{
 		Name:           "Backend 1",
 		SystemName:     "backend1",
 		Description:    "Pets",
@@ -28,7 +29,7 @@ func sampleBackend() *capabilitiesv1beta1.Backend {
 // inSync is what 3scale holds once sampleBackend is synced as backend 7.
 func inSync() *Observed {
 	return &Observed{
-		Backend: &threescale.Backend{ID: 7, Name: "Backend 1", SystemName: "backend1", Description: "Pets", PrivateEndpoint: "https://api.example.com:443"},
+		Backend: &threescale.Backend{ID: 7, Name: "Backend 1", SystemName: "backend1", Description: "Pets", PrivateEndpoint: "https://api.example.com:443", Annotations: map[string]string{"managed_by": "operator"}},
 		Children: planning.Observed{
 			Metrics: []threescale.Metric{
 				{ID: 1, SystemName: "hits.7", FriendlyName: "Hits", Unit: "hit", Description: "Number of API hits"},

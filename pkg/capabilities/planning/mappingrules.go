@@ -39,6 +39,9 @@ func PlanMappingRules(owner Owner, desired []capabilitiesv1beta1.MappingRuleSpec
 		if !metrics.Desired[r.MetricMethodRef] {
 			return nil, invalid(fmt.Sprintf("spec.mappingRules[%d].metricMethodRef", i), "unknown metric or method %q", r.MetricMethodRef)
 		}
+		if err := ValidatePattern(r.Pattern); err != nil {
+			return nil, invalid(fmt.Sprintf("spec.mappingRules[%d].pattern", i), "%q: %v", r.Pattern, err)
+		}
 	}
 	plan := &RulesPlan{}
 

@@ -165,3 +165,13 @@ func deployAndRetry(ctx context.Context, c *threescale.Client, productID int64, 
 	}
 	return ignoreNotFound(del())
 }
+
+// ManagedBy is the annotation the 3scale operator that Red Hat ships puts on the products and
+// backends it manages; keeping it lets users tell operator-managed entities in the Admin Portal,
+// and marks what this operator created or adopted.
+var ManagedBy = map[string]string{"managed_by": "operator"}
+
+// Stamped tells whether annotations carry ManagedBy.
+func Stamped(annotations map[string]string) bool {
+	return annotations["managed_by"] == ManagedBy["managed_by"]
+}

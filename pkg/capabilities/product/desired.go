@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/threescale"
@@ -25,9 +27,11 @@ type Desired struct {
 	Policies []threescale.PolicyConfig
 }
 
-// SecretValue returns the value of key in the Secret namespace/name. The controller backs it with
-// its client; an error says which Secret or key is missing.
-type SecretValue func(ctx context.Context, namespace, name, key string) (string, error)
+// SecretValue returns the value of key in the Secret ref (of the product's namespace when ref
+// names none) that field references. The controller backs it with tenant.SecretReader, which
+// refuses Secrets of other namespaces that do not allow it; an error says which Secret or key is
+// missing.
+type SecretValue func(ctx context.Context, ref corev1.SecretReference, field, key string) (string, error)
 
 // NewDesired builds the Desired of p, reading the Secrets its spec references through secret.
 // A configuration that is not a JSON object is an *planning.InvalidError.
@@ -36,7 +40,7 @@ func NewDesired(ctx context.Context, p *capabilitiesv1beta1.Product, secret Secr
 	if auth := p.Spec.Authentication(); auth != nil && auth.OIDC != nil {
 		d.IssuerEndpoint = auth.OIDC.IssuerEndpoint
 		if ref := auth.OIDC.IssuerEndpointRef; ref != nil {
-			v, err := secret(ctx, namespaceOr(ref.Namespace, p.Namespace), ref.Name, capabilitiesv1beta1.OIDCIssuerEndpointSecretKey)
+			v, err := secret(ctx, *ref, "issuerEndpointRef", capabilitiesv1beta1.OIDCIssuerEndpointSecretKey)
 			if err != nil {
 				return nil, err
 			}
@@ -51,7 +55,7 @@ func NewDesired(ctx context.Context, p *capabilitiesv1beta1.Product, secret Secr
 			}
 		}
 		if ref := pc.ConfigurationRef; ref != nil {
-			v, err := secret(ctx, namespaceOr(ref.Namespace, p.Namespace), ref.Name, capabilitiesv1beta1.ProductPolicyConfigurationSecretKey)
+			v, err := secret(ctx, *ref, fmt.Sprintf("spec.policies[%d].configurationRef", i), capabilitiesv1beta1.ProductPolicyConfigurationSecretKey)
 			if err != nil {
 				return nil, err
 			}
@@ -74,11 +78,4 @@ func NewDesired(ctx context.Context, p *capabilitiesv1beta1.Product, secret Secr
 		d.Policies = append(d.Policies, threescale.PolicyConfig{Name: pc.Name, Version: pc.Version, Enabled: pc.Enabled, Configuration: raw})
 	}
 	return d, nil
-}
-
-func namespaceOr(ns, def string) string {
-	if ns != "" {
-		return ns
-	}
-	return def
 }

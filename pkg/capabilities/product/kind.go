@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
@@ -28,9 +26,10 @@ const Finalizer = "product.capabilities.3scale.net/finalizer"
 type Kind struct {
 	// Backends reads Backend objects (from the cache: the controller watches them).
 	Backends client.Reader
-	// Secrets reads the Secrets the spec references (OIDC issuer, policy configurations), on
-	// demand, never cached.
-	Secrets client.Reader
+	// Secrets reads the Secrets the spec references (OIDC issuer, policy configurations).
+	Secrets tenant.SecretReader
+	// Tenants connects a Product to its tenant.
+	Tenants external.Tenants
 }
 
 var _ external.Kind[*capabilitiesv1beta1.Product] = Kind{}
@@ -38,41 +37,48 @@ var _ external.Kind[*capabilitiesv1beta1.Product] = Kind{}
 // New returns an empty Product.
 func (Kind) New() *capabilitiesv1beta1.Product { return &capabilitiesv1beta1.Product{} }
 
+// NewList returns an empty ProductList.
+func (Kind) NewList() client.ObjectList { return &capabilitiesv1beta1.ProductList{} }
+
 // Finalizer returns Finalizer.
 func (Kind) Finalizer() string { return Finalizer }
 
-// OrphanCondition is true: a Product waits (Orphan) for the Backends it references.
-func (Kind) OrphanCondition() bool { return true }
+// Conditions are Synced (with Ready), Invalid, Failed and Orphan: a Product waits (Orphan) for
+// the Backends it references.
+func (Kind) Conditions() external.ConditionSet {
+	return external.ConditionSet{Synced: true, Waiting: external.TypeOrphan}
+}
 
 // Status returns the status fields the loop sets.
 func (Kind) Status(p *capabilitiesv1beta1.Product) external.Status {
 	return external.Status{
-		Conditions:          &p.Status.Conditions,
-		ObservedGeneration:  &p.Status.ObservedGeneration,
-		ProviderAccountHost: &p.Status.ProviderAccountHost,
+		Conditions:         &p.Status.Conditions,
+		ObservedGeneration: &p.Status.ObservedGeneration,
+		ID:                 &p.Status.ID,
+		Location:           &p.Status.ProviderAccountHost,
 	}
 }
 
-// ProviderAccountRef returns spec.providerAccountRef.
-func (Kind) ProviderAccountRef(p *capabilitiesv1beta1.Product) *corev1.LocalObjectReference {
-	return p.Spec.ProviderAccountRef
-}
-
-// HasExternal tells whether a 3scale product was recorded for p.
-func (Kind) HasExternal(p *capabilitiesv1beta1.Product) bool { return p.Status.ID != nil }
-
-// Check waits (Orphan) until every Backend the product references exists and is synced, before
-// any 3scale call: a product that names a backend before it exists is normal in GitOps.
+// Check waits (Orphan) until every Backend the product references exists and is synced, and
+// checks the spec against what the Product and its Backends declare (metrics that limits, pricing
+// rules and mapping rules name; mapping rule patterns; metric names), all before any 3scale call,
+// so that an invalid spec writes nothing. A product that names a backend before it exists is
+// normal in GitOps.
 func (k Kind) Check(ctx context.Context, p *capabilitiesv1beta1.Product) error {
-	_, err := k.backendIDs(ctx, p, "")
-	return err
+	backends, err := k.backends(ctx, p, "")
+	if err != nil {
+		return err
+	}
+	return classify(Validate(&Desired{Spec: &p.Spec, SystemName: p.SystemNameOrDefault()}, backends))
 }
 
-// Connect returns the External of p in c's tenant. What only a sync needs (the Secrets the spec
-// references, the IDs of its Backends) is read by Observe, so that deleting a Product never waits
-// for a Backend that is itself going away.
-func (k Kind) Connect(_ context.Context, _ *capabilitiesv1beta1.Product, c *threescale.Client) (external.External[*capabilitiesv1beta1.Product], error) {
-	return &ext{kind: k, c: c}, nil
+// Connect returns the External of p in its tenant. What only a sync needs (the Secrets the spec
+// references, the IDs of its Backends) is read by Observe and Create, so that deleting a Product
+// never waits for a Backend that is itself going away.
+func (k Kind) Connect(ctx context.Context, p *capabilitiesv1beta1.Product) (external.External[*capabilitiesv1beta1.Product], error) {
+	return external.ConnectTenant(ctx, k.Tenants, p, p.Spec.ProviderAccountRef, func(c *threescale.Client) external.External[*capabilitiesv1beta1.Product] {
+		return &ext{kind: k, c: c}
+	})
 }
 
 // ReferencedBackends returns the system names of the Backends p uses or whose metrics its plans
@@ -83,19 +89,19 @@ func ReferencedBackends(p *capabilitiesv1beta1.Product) []string {
 	return slices.Compact(names)
 }
 
-// backendIDs maps the system names of the Backends p references to their 3scale IDs. Each must
-// be a Backend of p's namespace with the same providerAccountRef, Synced for its current
-// generation; when adminURL is not empty, synced to that tenant. Otherwise p waits (Orphan).
-func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]int64, error) {
+// backends returns the Backends p references by system name. Each must be a Backend of p's
+// namespace with the same providerAccountRef, Synced for its current generation; when adminURL
+// is not empty, synced to that tenant. Otherwise p waits (Orphan).
+func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]*capabilitiesv1beta1.Backend, error) {
 	names := ReferencedBackends(p)
+	found := map[string]*capabilitiesv1beta1.Backend{}
 	if len(names) == 0 {
-		return map[string]int64{}, nil
+		return found, nil
 	}
 	var list capabilitiesv1beta1.BackendList
 	if err := k.Backends.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
 		return nil, fmt.Errorf("cannot list Backends: %w", err)
 	}
-	ids := map[string]int64{}
 	var missing, unsynced []string
 	for _, name := range names {
 		b := findBackend(list.Items, name, p.Spec.ProviderAccountRef)
@@ -105,7 +111,7 @@ func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, ad
 		case !backendSynced(b) || (adminURL != "" && !external.SyncedTo(b.Status.ProviderAccountHost, adminURL)):
 			unsynced = append(unsynced, fmt.Sprintf("%q (Backend %s)", name, b.Name))
 		default:
-			ids[name] = *b.Status.ID
+			found[name] = b
 		}
 	}
 	var parts []string
@@ -118,6 +124,20 @@ func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, ad
 	if len(parts) > 0 {
 		return nil, &external.WaitingError{Reason: capabilitiesv1beta1.ProductMissingBackendReason,
 			Message: "waiting for backends: " + strings.Join(parts, "; ")}
+	}
+	return found, nil
+}
+
+// backendIDs maps the system names of the Backends p references to their 3scale IDs (see
+// backends).
+func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]int64, error) {
+	found, err := k.backends(ctx, p, adminURL)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(found))
+	for name, b := range found {
+		ids[name] = *b.Status.ID
 	}
 	return ids, nil
 }
@@ -166,122 +186,101 @@ func syncStateOf(b *capabilitiesv1beta1.Backend) backendSyncState {
 	return s
 }
 
-// secretValue reads key of a Secret the spec references; a Secret or key that is not there yet
-// is waited for.
-func (k Kind) secretValue(ctx context.Context, namespace, name, key string) (string, error) {
-	var s corev1.Secret
-	err := k.Secrets.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &s)
-	switch {
-	case apierrors.IsNotFound(err):
-		return "", external.Waitingf("SecretNotFound", "secret %s/%s not found", namespace, name)
-	case err != nil:
-		return "", fmt.Errorf("cannot read secret %s/%s: %w", namespace, name, err)
+// secretValue reads key of a Secret the spec references. A Secret or key that is not there yet
+// is waited for; a Secret of another namespace that does not allow the reference is invalid.
+func (k Kind) secretValue(namespace string) SecretValue {
+	return func(ctx context.Context, ref corev1.SecretReference, field, key string) (string, error) {
+		v, err := k.Secrets.Value(ctx, namespace, ref, field, key)
+		if tenant.IsMissing(err) || tenant.IsBadSecret(err) {
+			return "", &external.WaitingError{Reason: "SecretNotReady", Message: err.Error()}
+		}
+		return v, err
 	}
-	v, ok := s.Data[key]
-	if !ok || len(v) == 0 {
-		return "", external.Waitingf("SecretKeyNotFound", "key %q of secret %s/%s is missing or empty", key, namespace, name)
-	}
-	return string(v), nil
 }
 
-// ext mirrors one Product through one client; it keeps what Observe found for Sync.
+// ext mirrors one Product through one tenant's client; it keeps what its first call prepared.
 type ext struct {
 	kind     Kind
 	c        *threescale.Client
 	desired  *Desired
 	backends map[string]int64
-	observed *Observed
-	plan     []planning.Operation
 }
 
-// knownID returns the 3scale ID recorded in p's status, if it was recorded for c's tenant.
-func (e *ext) knownID(p *capabilitiesv1beta1.Product) int64 {
-	return external.KnownID(p.Status.ID, p.Status.ProviderAccountHost, e.c.AdminURL())
-}
+func (e *ext) Location() string           { return e.c.AdminURL() }
+func (e *ext) Client() *threescale.Client { return e.c }
 
-// Observe reads the product and plans what differs.
-func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product) (external.Observation, error) {
-	d, err := NewDesired(ctx, p, e.kind.secretValue)
+// prepare reads what a sync of p needs besides 3scale: the Secrets its spec references and the
+// IDs of its Backends in this tenant.
+func (e *ext) prepare(ctx context.Context, p *capabilitiesv1beta1.Product) error {
+	if e.desired != nil {
+		return nil
+	}
+	d, err := NewDesired(ctx, p, e.kind.secretValue(p.Namespace))
 	if err != nil {
-		return external.Observation{}, classify(err)
+		return classify(err)
 	}
 	backends, err := e.kind.backendIDs(ctx, p, e.c.AdminURL())
 	if err != nil {
-		return external.Observation{}, err
+		return err
 	}
 	e.desired, e.backends = d, backends
-	o, err := Observe(ctx, e.c, e.desired, e.knownID(p), e.backends)
-	if err != nil {
-		return external.Observation{}, classify(err)
-	}
-	e.observed = o
-	setStatus(p, o.Product)
-	e.plan, err = Plan(e.desired, o, e.backends)
-	if err != nil {
-		return external.Observation{}, classify(err)
-	}
-	return external.Observation{Exists: o.Product != nil, UpToDate: len(e.plan) == 0, Diff: planning.Descriptions(e.plan)}, nil
+	return nil
 }
 
-// Sync runs the plan of the last Observe. A product that does not exist is created and configured
-// from that observation, learning the new product's ID from its creation.
-func (e *ext) Sync(ctx context.Context, p *capabilitiesv1beta1.Product) error {
-	if e.observed.Product == nil {
-		res, err := syncObserved(ctx, e.c, e.desired, e.observed, e.backends)
-		if res != nil && res.ProductID != 0 {
-			id := res.ProductID
-			p.Status.ID = &id
-			if res.Observed != nil {
-				setStatus(p, res.Observed.Product)
-			}
-		}
-		return classify(err)
+// Find returns the ID of the product with p's system name, 0 when there is none.
+func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, error) {
+	found, err := findProduct(ctx, e.c, p.SystemNameOrDefault())
+	if err != nil || found == nil {
+		return 0, err
 	}
-	_, err := Execute(ctx, e.c, e.plan)
-	return classify(err)
+	return found.ID, nil
+}
+
+// Observe reads the product id and plans what differs.
+func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product, id int64) (external.Observation, error) {
+	if err := e.prepare(ctx, p); err != nil {
+		return external.Observation{}, err
+	}
+	o, err := Observe(ctx, e.c, e.desired, id, e.backends)
+	if err != nil || o.Product == nil {
+		return external.Observation{}, classify(err)
+	}
+	if state := o.Product.State; state != "" {
+		p.Status.State = &state
+	}
+	ops, err := Plan(e.desired, o, e.backends)
+	if err != nil {
+		return external.Observation{}, classify(err)
+	}
+	return external.Observation{Exists: true, Operations: ops, Warnings: Warnings(&p.Spec)}, nil
+}
+
+// Create creates the product; the loop observes it and plans the rest.
+func (e *ext) Create(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, error) {
+	if err := e.prepare(ctx, p); err != nil {
+		return 0, err
+	}
+	var id int64
+	_, err := planning.Execute(ctx, e.c, []planning.Operation{createProduct(e.desired, &id)})
+	return id, classify(err)
 }
 
 // Delete removes the product's backend usages, then the product: 3scale deletes a product in the
 // background, and the backends it used must be free for their own deletion at once.
-func (e *ext) Delete(ctx context.Context, p *capabilitiesv1beta1.Product) error {
-	found, err := e.find(ctx, p)
-	if err != nil || found == nil {
-		return err
-	}
-	usages, err := e.c.ListBackendUsages(ctx, found.ID)
+func (e *ext) Delete(ctx context.Context, _ *capabilitiesv1beta1.Product, id int64) error {
+	usages, err := e.c.ListBackendUsages(ctx, id)
 	if err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
 	for _, u := range usages {
-		if err := e.c.DeleteBackendUsage(ctx, found.ID, u.ID); err != nil && !threescale.IsNotFound(err) {
+		if err := e.c.DeleteBackendUsage(ctx, id, u.ID); err != nil && !threescale.IsNotFound(err) {
 			return err
 		}
 	}
-	if err := e.c.DeleteProduct(ctx, found.ID); err != nil && !threescale.IsNotFound(err) {
+	if err := e.c.DeleteProduct(ctx, id); err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
 	return nil
-}
-
-// find returns the 3scale product to delete for p, nil when gone: the one Observe manages (by
-// the ID in p's status when it was synced to this tenant, else by system name), so that a Product
-// whose system name changed after creation, which 3scale cannot rename, deletes the product it kept
-// in sync rather than leaving it behind.
-func (e *ext) find(ctx context.Context, p *capabilitiesv1beta1.Product) (*threescale.Product, error) {
-	return findProduct(ctx, e.c, p.SystemNameOrDefault(), e.knownID(p))
-}
-
-// setStatus records found's ID and state in p's status; nil clears them.
-func setStatus(p *capabilitiesv1beta1.Product, found *threescale.Product) {
-	if found == nil {
-		p.Status.ID, p.Status.State = nil, nil
-		return
-	}
-	id, state := found.ID, found.State
-	p.Status.ID = &id
-	if state != "" {
-		p.Status.State = &state
-	}
 }
 
 // classify turns this package's typed errors into the loop's: a backend without a 3scale ID is

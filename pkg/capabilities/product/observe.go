@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
@@ -42,20 +44,22 @@ type ObservedPlan struct {
 	PricingRules []threescale.PricingRule
 }
 
-// Observe reads what 3scale holds of the product d describes: the product with ID id when id is
-// not 0 and it exists, else the product whose system name is d.SystemName (one paginated list),
-// then each of its collections with one list. backends maps backend system names to 3scale IDs;
+// Observe reads what 3scale holds of the product with ID id (nothing when it is gone), then each
+// of its collections with one list. backends maps backend system names to 3scale IDs;
 // the metrics of those that limits and pricing rules refer to are read too. Observe never writes.
 // Independent reads run concurrently (the client bounds what is in flight per tenant).
 func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, backends map[string]int64) (*Observed, error) {
 	o := &Observed{BackendMetrics: map[string][]threescale.Metric{}}
-	p, err := findProduct(ctx, c, d.SystemName, id)
-	if err != nil || p == nil {
-		return o, err
+	p, err := c.GetProduct(ctx, id)
+	switch {
+	case threescale.IsNotFound(err):
+		return o, nil
+	case err != nil:
+		return nil, err
 	}
 	o.Product = p
 
-	var g group
+	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { o.Proxy, err = c.GetProxy(ctx, p.ID); return })
 	if d.Spec.Authentication().Mode() == capabilitiesv1beta1.AuthenticationModeOIDC {
 		g.Go(func() (err error) { o.OIDC, err = c.GetOIDCConfiguration(ctx, p.ID); return })
@@ -84,7 +88,7 @@ func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, ba
 			return err
 		}
 		o.Plans = make([]ObservedPlan, len(plans))
-		var pg group
+		pg, ctx := errgroup.WithContext(ctx)
 		for i, pl := range plans {
 			o.Plans[i].Plan = pl
 			pg.Go(func() (err error) { o.Plans[i].Limits, err = c.ListPlanLimits(ctx, pl.ID); return })
@@ -98,19 +102,8 @@ func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, ba
 	return o, nil
 }
 
-// findProduct returns the product with ID id, or when there is none the product with the system
-// name, or nil.
-func findProduct(ctx context.Context, c *threescale.Client, systemName string, id int64) (*threescale.Product, error) {
-	if id != 0 {
-		p, err := c.GetProduct(ctx, id)
-		if err == nil {
-			return p, nil
-		}
-		if !threescale.IsNotFound(err) {
-			return nil, err
-		}
-		// Deleted behind the operator's back: recreate it, unless one by that name exists.
-	}
+// findProduct returns the product called systemName (one paginated list), else nil.
+func findProduct(ctx context.Context, c *threescale.Client, systemName string) (*threescale.Product, error) {
 	products, err := c.ListProducts(ctx)
 	if err != nil {
 		return nil, err
@@ -141,29 +134,4 @@ func metricBackends(s *capabilitiesv1beta1.ProductSpec) []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
-}
-
-// group runs functions concurrently and keeps the first error, like errgroup without the
-// dependency.
-type group struct {
-	wg   sync.WaitGroup
-	once sync.Once
-	err  error
-}
-
-// Go runs f in a goroutine.
-func (g *group) Go(f func() error) {
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		if err := f(); err != nil {
-			g.once.Do(func() { g.err = err })
-		}
-	}()
-}
-
-// Wait waits for every function and returns the first error.
-func (g *group) Wait() error {
-	g.wg.Wait()
-	return g.err
 }

@@ -29,10 +29,6 @@ const (
 	EntityPricingRule = "pricing rule"
 )
 
-// managedBy is the annotation the 3scale operator that Red Hat ships puts on what it manages;
-// keeping it lets users tell operator-managed products in the Admin Portal.
-var managedBy = map[string]string{"managed_by": "operator"}
-
 // Plan returns the operations that make the product o as d says, in an order 3scale accepts, or
 // nothing when they match. backends maps backend system names to 3scale IDs; a backend of
 // backendUsages that is not there is a *MissingBackendError. A limit, pricing rule or mapping rule
@@ -108,7 +104,7 @@ func withChanges(s string, changed []string) string {
 // instead of created twice.
 func createProduct(d *Desired, created *int64) planning.Operation {
 	name, systemName, description := d.Spec.Name, d.SystemName, d.Spec.Description
-	params := threescale.ProductParams{Name: &name, SystemName: &systemName, Description: &description, Annotations: managedBy}
+	params := threescale.ProductParams{Name: &name, SystemName: &systemName, Description: &description, Annotations: planning.ManagedBy}
 	if v := d.Spec.DeploymentOption(); v != "" {
 		params.DeploymentOption = &v
 	}
@@ -146,8 +142,8 @@ func planAttributes(d *Desired, p *threescale.Product) (planning.Operation, bool
 	if v := d.Spec.Authentication().Mode(); v != "" && p.BackendVersion != v {
 		params.BackendVersion, changed = &v, append(changed, "authentication mode")
 	}
-	if p.Annotations["managed_by"] != managedBy["managed_by"] {
-		params.Annotations, changed = managedBy, append(changed, "annotations")
+	if !planning.Stamped(p.Annotations) {
+		params.Annotations, changed = planning.ManagedBy, append(changed, "annotations")
 	}
 	if len(changed) == 0 {
 		return planning.Operation{}, false

@@ -303,7 +303,9 @@ func planLimits(field, plan string, desired []capabilitiesv1beta1.LimitSpec, obs
 	for _, key := range order {
 		w := wants[key]
 		label := fmt.Sprintf("%s per %s", w.ref.key, w.limit.Period)
-		params := threescale.LimitParams{Period: w.limit.Period, Value: w.limit.Value}
+		// 3scale stores a negative limit as 0: compare and write what it stores, or every
+		// poll would rewrite it (Warnings says so to the user).
+		params := threescale.LimitParams{Period: w.limit.Period, Value: max(w.limit.Value, 0)}
 		h, ok := have[key]
 		switch {
 		case !ok:
@@ -319,7 +321,7 @@ func planLimits(field, plan string, desired []capabilitiesv1beta1.LimitSpec, obs
 					return err
 				},
 			})
-		case h.Value != w.limit.Value:
+		case h.Value != params.Value:
 			lid, mid := h.ID, h.MetricID
 			upserts = append(upserts, planning.Operation{
 				Verb: planning.VerbUpdate, Entity: EntityLimit, Key: plan + ": " + label,

@@ -1,0 +1,127 @@
+package external
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+)
+
+// SecretIndex indexes capability objects by the names of the Secrets of their namespace they
+// read (Registration.SecretNames), so that a Secret event finds the objects to sync again.
+const SecretIndex = "capabilities.3scale.net/secret"
+
+// DefaultMaxConcurrentReconciles is how many objects of one kind are reconciled at once. 3scale
+// calls are bounded per tenant by the client, so this mostly overlaps tenants and waits.
+const DefaultMaxConcurrentReconciles = 4
+
+// A Registration is what the controller of one kind is made of, besides the loop.
+type Registration[T client.Object] struct {
+	// Name names the controller in logs, metrics and events.
+	Name string
+	// Kind is the kind's adapter.
+	Kind Kind[T]
+	// SecretNames returns the names of the Secrets of obj's own namespace that obj reads (its
+	// tenant's, its references'); a change of one of them syncs obj again. Secrets are watched
+	// by metadata only: the operator never holds Secret data in memory.
+	SecretNames func(obj T) []string
+	// Indexes are further field indexes of the kind, for Watches to find objects by.
+	Indexes map[string]func(obj T) []string
+	// Watches are further watches: objects the kind references.
+	Watches []Watch
+}
+
+// A Watch wakes objects of the kind when another object changes.
+type Watch struct {
+	// Object is the watched kind.
+	Object client.Object
+	// Handler maps an event to the objects to sync.
+	Handler handler.EventHandler
+	// Predicates filter the events.
+	Predicates []predicate.Predicate
+}
+
+// Setup registers the controller of reg with mgr: the loop, the secret and claim indexes, the
+// watches, its concurrency and its per-reconcile deadline. It keeps no state outside the
+// controller it makes.
+func Setup[T client.Object](mgr ctrl.Manager, reg Registration[T], opts Options, maxConcurrent int) error {
+	ctx := context.Background()
+	indexer := mgr.GetFieldIndexer()
+	obj := reg.Kind.New()
+	indexes := map[string]func(client.Object) []string{ClaimIndex: ClaimKeys(reg.Kind)}
+	if reg.SecretNames != nil {
+		indexes[SecretIndex] = typed(reg.SecretNames)
+	}
+	for name, f := range reg.Indexes {
+		indexes[name] = typed(f)
+	}
+	for name, f := range indexes {
+		if err := indexer.IndexField(ctx, obj, name, f); err != nil {
+			return fmt.Errorf("cannot index %s: %w", name, err)
+		}
+	}
+	if maxConcurrent <= 0 {
+		maxConcurrent = DefaultMaxConcurrentReconciles
+	}
+	opts = opts.withDefaults()
+	r := NewReconciler(mgr.GetClient(), reg.Kind, mgr.GetEventRecorder(reg.Name), opts)
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named(reg.Name).
+		For(obj, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
+	if reg.SecretNames != nil {
+		b = b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
+			EnqueueByIndex(mgr.GetClient(), reg.Kind.NewList(), SecretIndex)))
+	}
+	for _, w := range reg.Watches {
+		b = b.Watches(w.Object, w.Handler, builder.WithPredicates(w.Predicates...))
+	}
+	return b.WithOptions(controller.Options{
+		MaxConcurrentReconciles: maxConcurrent,
+		// The loop bounds itself too; this also covers the time spent before it starts.
+		ReconciliationTimeout: opts.ReconcileTimeout + statusWriteTimeout,
+	}).Complete(r)
+}
+
+func typed[T client.Object](f func(T) []string) client.IndexerFunc {
+	return func(o client.Object) []string {
+		obj, ok := o.(T)
+		if !ok {
+			return nil
+		}
+		return f(obj)
+	}
+}
+
+// EnqueueByIndex maps an object (a Secret, a referenced object) to the objects of list's kind in
+// its namespace whose index holds its name.
+func EnqueueByIndex(c client.Reader, list client.ObjectList, index string) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		l, ok := list.DeepCopyObject().(client.ObjectList)
+		if !ok {
+			return nil
+		}
+		if err := c.List(ctx, l, client.InNamespace(o.GetNamespace()), client.MatchingFields{index: o.GetName()}); err != nil {
+			log.FromContext(ctx).Error(err, "cannot list objects to sync again", "index", index, "name", o.GetName())
+			return nil
+		}
+		var reqs []reconcile.Request
+		_ = meta.EachListItem(l, func(item runtime.Object) error {
+			if m, ok := item.(client.Object); ok {
+				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
+			}
+			return nil
+		})
+		return reqs
+	}
+}
