@@ -26,9 +26,8 @@ type Setup func(mgr ctrl.Manager) error
 
 // Setups lists the controllers the operator runs.
 var Setups = []Setup{
-	capabilities.SetupBackend,
 	apps.SetupAPIManager,
-	capabilities.SetupProduct,
+	capabilities.SetupAll,
 }
 
 // SetupWithManager registers every controller in Setups with the manager.

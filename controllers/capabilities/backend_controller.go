@@ -3,11 +3,9 @@ package capabilities
 import (
 	"context"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -15,7 +13,6 @@ import (
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/backend"
 	"github.com/threescale-oss/operator/pkg/external"
-	"github.com/threescale-oss/operator/pkg/tenant"
 )
 
 // BackendControllerName names the Backend controller in logs, metrics and events.
@@ -28,44 +25,20 @@ const BackendControllerName = "backend"
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
 
-// SetupBackend registers the Backend controller with DefaultOptions.
-func SetupBackend(mgr ctrl.Manager) error {
-	opts, err := DefaultOptions()
-	if err != nil {
-		return err
-	}
-	return SetupBackendWithOptions(mgr, opts)
-}
-
-// SetupBackendWithOptions registers the Backend controller. It syncs a Backend when its spec or
-// annotations change, when a Secret its tenant is read from changes, after its poll interval, and
-// (while it is being deleted) when a Product of its namespace changes, since a Product that stops
-// using it unblocks its deletion.
-func SetupBackendWithOptions(mgr ctrl.Manager, opts Options) error {
-	ctx := context.Background()
-	if err := mgr.GetFieldIndexer().IndexField(ctx, &capabilitiesv1beta1.Backend{}, secretIndex, func(o client.Object) []string {
-		return tenant.SecretNames(o.(*capabilitiesv1beta1.Backend).Spec.ProviderAccountRef)
-	}); err != nil {
-		return err
-	}
-	r := external.NewReconciler[*capabilitiesv1beta1.Backend](
-		mgr.GetClient(),
-		backend.Kind{Reader: mgr.GetClient()},
-		// Secrets are read on demand, never cached: the operator must not hold every Secret of
-		// the namespaces it watches in memory.
-		tenant.Resolver{Reader: mgr.GetAPIReader()},
-		opts.Clients,
-		mgr.GetEventRecorder(BackendControllerName),
-		opts.Loop,
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(BackendControllerName).
-		For(&capabilitiesv1beta1.Backend{}, specOrAnnotationChanged()).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
-			enqueueByIndex(mgr.GetClient(), &capabilitiesv1beta1.BackendList{}, secretIndex))).
-		Watches(&capabilitiesv1beta1.Product{}, handler.EnqueueRequestsFromMapFunc(deletingBackends(mgr.GetClient()))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.maxConcurrent()}).
-		Complete(r)
+// SetupBackend registers the Backend controller. It syncs a Backend when its spec or annotations
+// change, when a Secret its tenant is read from changes, after its poll interval, and (while it
+// is being deleted) when a Product of its namespace changes, since a Product that stops using it
+// unblocks its deletion.
+func SetupBackend(mgr ctrl.Manager, opts Options) error {
+	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.Backend]{
+		Name:        BackendControllerName,
+		Kind:        backend.Kind{Reader: mgr.GetClient(), Tenants: tenants(mgr, opts)},
+		SecretNames: backend.SecretNames,
+		Watches: []external.Watch{{
+			Object:  &capabilitiesv1beta1.Product{},
+			Handler: handler.EnqueueRequestsFromMapFunc(deletingBackends(mgr.GetClient())),
+		}},
+	}, opts.Loop, opts.MaxConcurrentReconciles)
 }
 
 // deletingBackends maps a Product to the Backends of its namespace that are being deleted: the

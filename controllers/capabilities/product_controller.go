@@ -3,11 +3,8 @@ package capabilities
 import (
 	"context"
 
-	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -32,54 +29,27 @@ const backendIndex = "capabilities.3scale.net/backend"
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
 
-// SetupProduct registers the Product controller with DefaultOptions.
-func SetupProduct(mgr ctrl.Manager) error {
-	opts, err := DefaultOptions()
-	if err != nil {
-		return err
-	}
-	return SetupProductWithOptions(mgr, opts)
-}
-
-// SetupProductWithOptions registers the Product controller. It syncs a Product when its spec or
+// SetupProduct registers the Product controller. It syncs a Product when its spec or
 // annotations change, when a Secret it reads changes (its tenant's, its OIDC issuer's, its policy
 // configurations'), when a Backend it references changes (an Orphan Product syncs as soon as its
 // Backend does), and after its poll interval.
-func SetupProductWithOptions(mgr ctrl.Manager, opts Options) error {
-	ctx := context.Background()
-	indexer := mgr.GetFieldIndexer()
-	if err := indexer.IndexField(ctx, &capabilitiesv1beta1.Product{}, secretIndex, func(o client.Object) []string {
-		return productSecretNames(o.(*capabilitiesv1beta1.Product))
-	}); err != nil {
-		return err
-	}
-	if err := indexer.IndexField(ctx, &capabilitiesv1beta1.Product{}, backendIndex, func(o client.Object) []string {
-		return product.ReferencedBackends(o.(*capabilitiesv1beta1.Product))
-	}); err != nil {
-		return err
-	}
-	r := external.NewReconciler[*capabilitiesv1beta1.Product](
-		mgr.GetClient(),
-		product.Kind{Backends: mgr.GetClient(), Secrets: mgr.GetAPIReader()},
-		tenant.Resolver{Reader: mgr.GetAPIReader()},
-		opts.Clients,
-		mgr.GetEventRecorder(ProductControllerName),
-		opts.Loop,
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(ProductControllerName).
-		For(&capabilitiesv1beta1.Product{}, specOrAnnotationChanged()).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
-			enqueueByIndex(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, secretIndex))).
-		Watches(&capabilitiesv1beta1.Backend{}, handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient())),
-			builder.WithPredicates(backendSyncChanged())).
-		WithOptions(controller.Options{MaxConcurrentReconciles: opts.maxConcurrent()}).
-		Complete(r)
+func SetupProduct(mgr ctrl.Manager, opts Options) error {
+	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.Product]{
+		Name:        ProductControllerName,
+		Kind:        product.Kind{Backends: mgr.GetClient(), Secrets: secrets(mgr), Tenants: tenants(mgr, opts)},
+		SecretNames: productSecretNames,
+		Indexes:     map[string]func(*capabilitiesv1beta1.Product) []string{backendIndex: product.ReferencedBackends},
+		Watches: []external.Watch{{
+			Object:     &capabilitiesv1beta1.Backend{},
+			Handler:    handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient())),
+			Predicates: []predicate.Predicate{backendSyncChanged()},
+		}},
+	}, opts.Loop, opts.MaxConcurrentReconciles)
 }
 
 // productsOfBackend maps a Backend to the Products of its namespace that reference its system name.
 func productsOfBackend(c client.Reader) handler.MapFunc {
-	byIndex := enqueueByIndex(c, &capabilitiesv1beta1.ProductList{}, backendIndex)
+	byIndex := external.EnqueueByIndex(c, &capabilitiesv1beta1.ProductList{}, backendIndex)
 	return func(ctx context.Context, o client.Object) []ctrl.Request {
 		b, ok := o.(*capabilitiesv1beta1.Backend)
 		if !ok {

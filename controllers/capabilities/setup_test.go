@@ -23,8 +23,8 @@ func TestDefaultOptions(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("DefaultOptions error = %v, want error %v", err, tc.wantErr)
 			}
-			if err == nil && (opts.Loop.PollInterval != tc.want || opts.Clients != sharedClients) {
-				t.Errorf("DefaultOptions = poll %v, shared clients %v; want %v, true", opts.Loop.PollInterval, opts.Clients == sharedClients, tc.want)
+			if err == nil && (opts.Loop.PollInterval != tc.want || opts.Clients == nil) {
+				t.Errorf("DefaultOptions = poll %v, clients %v; want %v and a client cache", opts.Loop.PollInterval, opts.Clients, tc.want)
 			}
 		})
 	}

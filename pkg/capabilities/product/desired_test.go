@@ -21,7 +21,8 @@ func TestNewDesired(t *testing.T) {
 		"other/conf/configuration":   `{"token": "t", "a": 2}`,
 		"ns/notobject/configuration": `[1]`,
 	}
-	secret := func(_ context.Context, ns, name, key string) (string, error) {
+	secret := func(_ context.Context, ref corev1.SecretReference, _, key string) (string, error) {
+		ns, name := namespaceOr(ref.Namespace), ref.Name
 		v, ok := secrets[ns+"/"+name+"/"+key]
 		if !ok {
 			return "", errors.New("no key " + key + " in Secret " + ns + "/" + name)

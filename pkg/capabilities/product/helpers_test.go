@@ -33,8 +33,8 @@ func opsOf(ops []planning.Operation) []planning.Operation {
 }
 
 // noSecrets is a SecretValue for resources that reference no Secret.
-func noSecrets(_ context.Context, ns, name, key string) (string, error) {
-	return "", fmt.Errorf("unexpected read of key %q of Secret %s/%s", key, ns, name)
+func noSecrets(_ context.Context, ref corev1.SecretReference, field, key string) (string, error) {
+	return "", fmt.Errorf("unexpected read of key %q of Secret %s/%s (%s)", key, ref.Namespace, ref.Name, field)
 }
 
 // desiredOf builds the Desired of a Product with spec s in namespace "ns".
@@ -138,3 +138,11 @@ type corev1SecretRef = corev1.SecretReference
 type corev1SecretRefNS = corev1.SecretReference
 
 func itoa(i int64) string { return fmt.Sprint(i) }
+
+// namespaceOr is ns, or "ns" (the test products' namespace) when empty.
+func namespaceOr(ns string) string {
+	if ns == "" {
+		return "ns"
+	}
+	return ns
+}

@@ -12,7 +12,6 @@ import (
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/external"
-	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
 // syncedBackend is a Backend of namespace ns synced to tenant host as 3scale backend id.
@@ -165,90 +164,5 @@ func TestBackendChanged(t *testing.T) {
 				t.Errorf("BackendChanged = %v, want %v", got, tc.want)
 			}
 		})
-	}
-}
-
-// TestFindForDelete holds Delete's lookup: by the ID in the status, else by system name, and a
-// product found by ID that has another system name is not the one to delete.
-func TestFindForDelete(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	create := func(systemName string) int64 {
-		p, err := e.c.CreateProduct(ctx, threescale.ProductParams{Name: ptr(systemName), SystemName: ptr(systemName)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p.ID
-	}
-	mine, other := create("mine"), create("other")
-	const gone = int64(999999)
-	cases := map[string]struct {
-		reason string
-		id     *int64
-		host   string
-		want   int64 // 0: nothing to delete
-		lists  int   // how many times the products are listed
-	}{
-		"ByID":              {reason: "The ID in the status finds the product without a list.", id: ptr(mine), want: mine},
-		"NoID":              {reason: "Without an ID the product is found by system name.", want: mine, lists: 1},
-		"GoneByID":          {reason: "An ID 3scale no longer knows falls back to the system name.", id: ptr(gone), want: mine, lists: 1},
-		"SystemNameChanged": {reason: "After a system-name change (3scale cannot rename), the product kept in sync by its ID is the one deleted, as Observe manages it.", id: ptr(other), want: other},
-		"IDOfAnotherTenant": {reason: "An ID recorded for another tenant is not used.", id: ptr(other), host: "https://elsewhere", want: mine, lists: 1},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			p := &capabilitiesv1beta1.Product{Spec: capabilitiesv1beta1.ProductSpec{Name: "mine", SystemName: "mine"}}
-			p.Status.ID, p.Status.ProviderAccountHost = tc.id, tc.host
-			e.srv.ResetCalls()
-			found, err := (&ext{c: e.c}).find(ctx, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got int64
-			if found != nil {
-				got = found.ID
-			}
-			if got != tc.want {
-				t.Errorf("%s\nfound product %d, want %d", tc.reason, got, tc.want)
-			}
-			if lists := e.srv.CallCount("GET /admin/api/services.json"); lists != tc.lists {
-				t.Errorf("%s\nlisted products %d times, want %d", tc.reason, lists, tc.lists)
-			}
-		})
-	}
-	t.Run("Gone", func(t *testing.T) {
-		p := &capabilitiesv1beta1.Product{Spec: capabilitiesv1beta1.ProductSpec{Name: "none", SystemName: "none"}}
-		if found, err := (&ext{c: e.c}).find(ctx, p); err != nil || found != nil {
-			t.Errorf("a product 3scale does not hold: found %v, %v; want nil, nil", found, err)
-		}
-	})
-}
-
-// TestCreateListsProductsOnce holds the cost of creating a product through the loop's Observe and
-// Sync: one list of the tenant's products (Observe's), then the product is created and configured.
-func TestCreateListsProductsOnce(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	p := &capabilitiesv1beta1.Product{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"},
-		Spec:       capabilitiesv1beta1.ProductSpec{Name: "Pets", MappingRules: []capabilitiesv1beta1.MappingRuleSpec{{HTTPMethod: "GET", Pattern: "/pets", MetricMethodRef: "hits", Increment: 1}}},
-	}
-	x := &ext{kind: Kind{}, c: e.c}
-	obs, err := x.Observe(ctx, p)
-	if err != nil || obs.Exists {
-		t.Fatalf("first Observe = %+v, %v; want a product that does not exist", obs, err)
-	}
-	if err := x.Sync(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	if lists := e.srv.CallCount("GET /admin/api/services.json"); lists != 1 {
-		t.Errorf("listed the tenant's products %d times, want 1 (Observe's)", lists)
-	}
-	if p.Status.ID == nil {
-		t.Fatal("Sync did not record the new product's ID")
-	}
-	obs, err = x.Observe(ctx, p)
-	if err != nil || !obs.Exists || !obs.UpToDate {
-		t.Errorf("Observe after Sync = %+v, %v; want the product up to date (created and configured in one Sync)", obs, err)
 	}
 }

@@ -62,9 +62,13 @@ func (h *harness) inSync(c *threescale.Client, p *capabilitiesv1beta1.Product) e
 	if err := h.get(p); err != nil {
 		return err
 	}
-	d, err := product.NewDesired(ctx, p, func(_ context.Context, ns, name, key string) (string, error) {
+	d, err := product.NewDesired(ctx, p, func(_ context.Context, ref corev1.SecretReference, _, key string) (string, error) {
+		ns := ref.Namespace
+		if ns == "" {
+			ns = p.Namespace
+		}
 		var s corev1.Secret
-		if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, &s); err != nil {
+		if err := k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: ref.Name}, &s); err != nil {
 			return "", err
 		}
 		return string(s.Data[key]), nil

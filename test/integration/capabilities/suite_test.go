@@ -108,7 +108,7 @@ func newHarness(t testing.TB, opts ...inmemory.Option) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, ns: ns.Name, srv: srv, tenant: tn, tc: tc,
-		setups:       []func(ctrl.Manager, capabilities.Options) error{capabilities.SetupBackendWithOptions, capabilities.SetupProductWithOptions},
+		setups:       []func(ctrl.Manager, capabilities.Options) error{capabilities.SetupBackend, capabilities.SetupProduct},
 		waitInterval: 500 * time.Millisecond, pollInterval: pollInterval}
 	h.create(&corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: tenant.DefaultSecretName},
