@@ -24,8 +24,14 @@ const (
 	// DefaultMaxInFlight bounds the calls one Client (one tenant) has in flight at once.
 	DefaultMaxInFlight = 8
 	// DefaultRequestTimeout bounds one HTTP attempt, so that a hung 3scale cannot block a
-	// reconcile forever; the caller's context can only shorten it.
+	// reconcile forever; the caller's context can only shorten it. Reads are bounded more
+	// tightly still, by DefaultReadTimeout.
 	DefaultRequestTimeout = 60 * time.Second
+	// DefaultReadTimeout bounds one attempt of a read (GET), far below DefaultRequestTimeout: a
+	// read that hangs is safe to give up on and send again (reads are idempotent, and the retry
+	// policy retries timeouts of them), while a write that hangs may still be applied by 3scale,
+	// so it is given the time it needs.
+	DefaultReadTimeout = 10 * time.Second
 	// PerPage is the page size used for every paginated list: 3scale's maximum.
 	PerPage = 500
 	// maxResponseBytes bounds what is read of one response body (ActiveDocs bodies and proxy
@@ -42,6 +48,7 @@ type Client struct {
 	sem            chan struct{}
 	retry          RetryPolicy
 	requestTimeout time.Duration
+	readTimeout    time.Duration
 	metrics        *clientMetrics
 }
 
@@ -55,6 +62,7 @@ type config struct {
 	maxInFlight    int
 	retry          RetryPolicy
 	requestTimeout time.Duration
+	readTimeout    time.Duration
 	registerer     prometheus.Registerer
 }
 
@@ -117,13 +125,26 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithRequestTimeout bounds each HTTP attempt (default DefaultRequestTimeout); 0 means no bound
-// other than the caller's context.
+// other than the caller's context (and, for reads, the read timeout).
 func WithRequestTimeout(d time.Duration) Option {
 	return func(cfg *config) error {
 		if d < 0 {
 			return fmt.Errorf("threescale: negative request timeout %s", d)
 		}
 		cfg.requestTimeout = d
+		return nil
+	}
+}
+
+// WithReadTimeout bounds each HTTP attempt of a read (GET) (default DefaultReadTimeout); 0 leaves
+// reads bounded by the request timeout only. The request timeout bounds reads too: a read attempt
+// ends at the shorter of the two.
+func WithReadTimeout(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d < 0 {
+			return fmt.Errorf("threescale: negative read timeout %s", d)
+		}
+		cfg.readTimeout = d
 		return nil
 	}
 }
@@ -165,6 +186,7 @@ func New(adminURL, token string, opts ...Option) (*Client, error) {
 		maxInFlight:    DefaultMaxInFlight,
 		retry:          DefaultRetryPolicy(),
 		requestTimeout: DefaultRequestTimeout,
+		readTimeout:    DefaultReadTimeout,
 		registerer:     metrics.Registry,
 	}
 	for _, o := range opts {
@@ -187,6 +209,7 @@ func New(adminURL, token string, opts ...Option) (*Client, error) {
 		sem:            make(chan struct{}, cfg.maxInFlight),
 		retry:          cfg.retry,
 		requestTimeout: cfg.requestTimeout,
+		readTimeout:    cfg.readTimeout,
 		metrics:        m,
 	}, nil
 }
@@ -307,10 +330,22 @@ func (c *Client) attempt(ctx context.Context, op *operation, p expandedPath, val
 	}
 	defer func() { <-c.sem }()
 
-	if c.requestTimeout > 0 {
+	callerCtx := ctx
+	timeout, bound := c.attemptTimeout(op)
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.requestTimeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
+	}
+	// failed names a timeout of this attempt as such, so that the error says which bound ran out
+	// rather than a bare "context deadline exceeded". The caller's own deadline or cancellation
+	// is left as it is: that one ends the call, not just the attempt.
+	failed := func(err error) *TransportError {
+		te := newTransportError(op, p, err)
+		if timeout > 0 && callerCtx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			te.Err = &attemptTimeoutError{bound: bound, after: timeout, cause: te.Err}
+		}
+		return te
 	}
 	req, err := c.newRequest(context.WithValue(ctx, opKey{}, op.Key), op, p, values)
 	if err != nil {
@@ -323,18 +358,29 @@ func (c *Client) attempt(ctx context.Context, op *operation, p expandedPath, val
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.metrics.observe(op.Key, "error", time.Since(start))
-		return nil, newTransportError(op, p, err)
+		return nil, failed(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	c.metrics.observe(op.Key, strconv.Itoa(resp.StatusCode), time.Since(start))
 	if err != nil {
-		return nil, newTransportError(op, p, err)
+		return nil, failed(err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(op, p, resp, body, c.token)
 	}
 	return body, nil
+}
+
+// attemptTimeout is the bound of one attempt of op, and the option it comes from: a read (GET)
+// ends at the shorter of the read and the request timeout, anything else at the request timeout.
+// 0 means no bound but the caller's context.
+func (c *Client) attemptTimeout(op *operation) (time.Duration, string) {
+	d, bound := c.requestTimeout, "request timeout"
+	if op.Method == http.MethodGet && c.readTimeout > 0 && (d == 0 || c.readTimeout < d) {
+		d, bound = c.readTimeout, "read timeout"
+	}
+	return d, bound
 }
 
 func (c *Client) newRequest(ctx context.Context, op *operation, p expandedPath, values url.Values) (*http.Request, error) {

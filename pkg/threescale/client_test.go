@@ -53,18 +53,19 @@ func TestNewRejectsBadInput(t *testing.T) {
 		url, token string
 		opts       []Option
 	}{
-		"no scheme":         {url: "3scale-admin.example.com", token: testToken},
-		"ftp scheme":        {url: "ftp://3scale-admin.example.com", token: testToken},
-		"no host":           {url: "https://", token: testToken},
-		"credentials":       {url: "https://user:" + testToken + "@example.com", token: testToken},
-		"query":             {url: "https://example.com/?access_token=" + testToken, token: testToken},
-		"empty token":       {url: "https://example.com"},
-		"zero in flight":    {url: "https://example.com", token: testToken, opts: []Option{WithMaxInFlight(0)}},
-		"bad retry policy":  {url: "https://example.com", token: testToken, opts: []Option{WithRetryPolicy(RetryPolicy{})}},
-		"empty CA bundle":   {url: "https://example.com", token: testToken, opts: []Option{WithCABundle(nil)}},
-		"garbage CA bundle": {url: "https://example.com", token: testToken, opts: []Option{WithCABundle([]byte("not a certificate"))}},
-		"negative timeout":  {url: "https://example.com", token: testToken, opts: []Option{WithRequestTimeout(-time.Second)}},
-		"nil http client":   {url: "https://example.com", token: testToken, opts: []Option{WithHTTPClient(nil)}},
+		"no scheme":             {url: "3scale-admin.example.com", token: testToken},
+		"ftp scheme":            {url: "ftp://3scale-admin.example.com", token: testToken},
+		"no host":               {url: "https://", token: testToken},
+		"credentials":           {url: "https://user:" + testToken + "@example.com", token: testToken},
+		"query":                 {url: "https://example.com/?access_token=" + testToken, token: testToken},
+		"empty token":           {url: "https://example.com"},
+		"zero in flight":        {url: "https://example.com", token: testToken, opts: []Option{WithMaxInFlight(0)}},
+		"bad retry policy":      {url: "https://example.com", token: testToken, opts: []Option{WithRetryPolicy(RetryPolicy{})}},
+		"empty CA bundle":       {url: "https://example.com", token: testToken, opts: []Option{WithCABundle(nil)}},
+		"garbage CA bundle":     {url: "https://example.com", token: testToken, opts: []Option{WithCABundle([]byte("not a certificate"))}},
+		"negative timeout":      {url: "https://example.com", token: testToken, opts: []Option{WithRequestTimeout(-time.Second)}},
+		"negative read timeout": {url: "https://example.com", token: testToken, opts: []Option{WithReadTimeout(-time.Second)}},
+		"nil http client":       {url: "https://example.com", token: testToken, opts: []Option{WithHTTPClient(nil)}},
 		"TLS options on a custom round tripper": {url: "https://example.com", token: testToken, opts: []Option{
 			WithHTTPClient(&http.Client{Transport: roundTripperFunc(http.DefaultTransport.RoundTrip)}), WithInsecureSkipVerify(),
 		}},
@@ -112,9 +113,9 @@ func TestAuthenticationNeverInURL(t *testing.T) {
 
 func TestErrorClassification(t *testing.T) {
 	type classes struct {
-		NotFound, Unprocessable, Unauthorized, Conflict, Transient bool
-		Fields                                                     map[string][]string
-		Message                                                    string
+		NotFound, Unprocessable, Unauthorized, Forbidden, TokenRefused, Conflict, Transient bool
+		Fields                                                                              map[string][]string
+		Message                                                                             string
 	}
 	cases := map[string]struct {
 		status int
@@ -127,14 +128,20 @@ func TestErrorClassification(t *testing.T) {
 			want: classes{Unprocessable: true, Fields: map[string][]string{"system_name": {"has already been taken"}, "name": {"can't be blank"}}}},
 		"422 with a bare message per field": {status: 422, body: `{"errors":{"state":"cannot transition"}}`,
 			want: classes{Unprocessable: true, Fields: map[string][]string{"state": {"cannot transition"}}}},
-		"403 wrong token":       {status: 403, body: `{"error":"Access Denied"}`, want: classes{Unauthorized: true, Message: "Access Denied"}},
-		"401 plain text":        {status: 401, body: "unauthorized", want: classes{Unauthorized: true, Message: "unauthorized"}},
-		"403 refused deletion":  {status: 403, delete: true, body: `{"errors":{"base":["metric is used by a limit"]}}`, want: classes{Unprocessable: true, Fields: map[string][]string{"base": {"metric is used by a limit"}}}},
-		"409 uniqueness race":   {status: 409, want: classes{Conflict: true}},
-		"429":                   {status: 429, want: classes{Transient: true}},
-		"500 html page":         {status: 500, body: "<html>oops</html>", want: classes{Transient: true}},
-		"503 from a gateway":    {status: 503, body: "upstream unavailable", want: classes{Transient: true, Message: "upstream unavailable"}},
-		"400 invalid parameter": {status: 400, body: `{"error":"invalid environment"}`, want: classes{Message: "invalid environment"}},
+		"403 wrong token": {status: 403, body: `{"error":"Access denied"}`,
+			want: classes{Unauthorized: true, Forbidden: true, TokenRefused: true, Message: "Access denied"}},
+		"403 token without the scope": {status: 403, body: `{"status":"Forbidden","error":"Your access token does not have the correct permissions"}`,
+			want: classes{Unauthorized: true, Forbidden: true, TokenRefused: true, Message: "Your access token does not have the correct permissions"}},
+		"403 user without the permission": {status: 403, body: `{"status":"Forbidden"}`,
+			want: classes{Unauthorized: true, Forbidden: true, Message: "Forbidden"}},
+		"403 bare (a plan limit)": {status: 403, want: classes{Unauthorized: true, Forbidden: true}},
+		"401 plain text":          {status: 401, body: "unauthorized", want: classes{Unauthorized: true, TokenRefused: true, Message: "unauthorized"}},
+		"403 refused deletion":    {status: 403, delete: true, body: `{"errors":{"base":["metric is used by a limit"]}}`, want: classes{Unprocessable: true, Fields: map[string][]string{"base": {"metric is used by a limit"}}}},
+		"409 uniqueness race":     {status: 409, want: classes{Conflict: true}},
+		"429":                     {status: 429, want: classes{Transient: true}},
+		"500 html page":           {status: 500, body: "<html>oops</html>", want: classes{Transient: true}},
+		"503 from a gateway":      {status: 503, body: "upstream unavailable", want: classes{Transient: true, Message: "upstream unavailable"}},
+		"400 invalid parameter":   {status: 400, body: `{"error":"invalid environment"}`, want: classes{Message: "invalid environment"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -155,6 +162,7 @@ func TestErrorClassification(t *testing.T) {
 			}
 			got := classes{
 				NotFound: IsNotFound(err), Unprocessable: IsUnprocessable(err), Unauthorized: IsUnauthorized(err),
+				Forbidden: IsForbidden(err), TokenRefused: IsTokenRefused(err),
 				Conflict: IsConflict(err), Transient: IsTransient(err), Fields: FieldErrors(err), Message: apiErr.Message,
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -168,17 +176,48 @@ func TestErrorClassification(t *testing.T) {
 }
 
 func TestAPIErrorString(t *testing.T) {
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(422)
-		// A server that echoes what it was given must not make the token reach logs.
-		_, _ = fmt.Fprintf(w, `{"errors":{"name":["can't be blank"],"base":["token %s is read-only"]}}`, testToken)
-	})
-	c := newTestClient(t, srv.URL)
-	_, err := c.UpdateProduct(t.Context(), 42, ProductUpdateParams{Name: ptr("")})
-	want := "3scale PUT /admin/api/services/{id}.json (/admin/api/services/42.json): 422 Unprocessable Entity: " +
-		"base token [redacted] is read-only; name can't be blank"
-	if err == nil || err.Error() != want {
-		t.Errorf("Error() = %q, want %q", err, want)
+	const get = "3scale GET /admin/api/services/{id}.json (/admin/api/services/42.json): "
+	cases := map[string]struct {
+		status int
+		body   string
+		update bool
+		want   string
+	}{
+		"422, with the token echoed": {status: 422, update: true,
+			// A server that echoes what it was given must not make the token reach logs.
+			body: fmt.Sprintf(`{"errors":{"name":["can't be blank"],"base":["token %s is read-only"]}}`, testToken),
+			want: "3scale PUT /admin/api/services/{id}.json (/admin/api/services/42.json): 422 Unprocessable Entity: " +
+				"base token [redacted] is read-only; name can't be blank"},
+		"403 with 3scale's message": {status: 403, body: `{"error":"Access denied"}`,
+			want: get + "403 Forbidden: forbidden: Access denied"},
+		"403 about the token": {status: 403, body: `{"status":"Forbidden","error":"Your access token does not have the correct permissions"}`,
+			want: get + "403 Forbidden: forbidden: Your access token does not have the correct permissions"},
+		"403 saying only forbidden": {status: 403, body: `{"status":"Forbidden"}`, want: get + "403 Forbidden: Forbidden"},
+		"403 without a body":        {status: 403, want: get + "403 Forbidden: forbidden"},
+		"404":                       {status: 404, body: `{"status":"Not found"}`, want: get + "404 Not Found: Not found"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				_, _ = fmt.Fprint(w, tc.body)
+			})
+			c := newTestClient(t, srv.URL)
+			var err error
+			if tc.update {
+				_, err = c.UpdateProduct(t.Context(), 42, ProductUpdateParams{Name: ptr("")})
+			} else {
+				_, err = c.GetProduct(t.Context(), 42)
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("Error() = %q, want %q", err, tc.want)
+			}
+			// Only 3scale's own words may blame the token: a 403 has other causes.
+			if lower := strings.ToLower(err.Error()); !strings.Contains(strings.ToLower(tc.body), "access token") &&
+				(strings.Contains(lower, "access token") || strings.Contains(lower, "token refused")) {
+				t.Errorf("Error() = %q blames the token, 3scale did not", err)
+			}
+		})
 	}
 }
 
@@ -247,6 +286,57 @@ func TestTransportErrors(t *testing.T) {
 			t.Errorf("cancellation took %s", time.Since(start))
 		}
 	})
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	cases := map[string]struct {
+		op            *operation
+		request, read time.Duration
+		want          time.Duration
+		wantBound     string
+	}{
+		"read, defaults":                   {op: opListProducts, request: DefaultRequestTimeout, read: DefaultReadTimeout, want: DefaultReadTimeout, wantBound: "read timeout"},
+		"create, defaults":                 {op: opCreateProduct, request: DefaultRequestTimeout, read: DefaultReadTimeout, want: DefaultRequestTimeout, wantBound: "request timeout"},
+		"update is a write":                {op: opUpdateProduct, request: time.Minute, read: time.Second, want: time.Minute, wantBound: "request timeout"},
+		"delete is a write":                {op: opDeleteProductMetric, request: time.Minute, read: time.Second, want: time.Minute, wantBound: "request timeout"},
+		"read, request timeout is shorter": {op: opGetProduct, request: time.Second, read: time.Minute, want: time.Second, wantBound: "request timeout"},
+		"read, no read timeout":            {op: opGetProduct, request: time.Minute, want: time.Minute, wantBound: "request timeout"},
+		"read, no request timeout":         {op: opGetProduct, read: time.Second, want: time.Second, wantBound: "read timeout"},
+		"write, no request timeout":        {op: opCreateProduct, read: time.Second, want: 0, wantBound: "request timeout"},
+		"read, neither":                    {op: opGetProduct, want: 0, wantBound: "request timeout"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := newTestClient(t, "https://example.com", WithRequestTimeout(tc.request), WithReadTimeout(tc.read))
+			got, bound := c.attemptTimeout(tc.op)
+			if got != tc.want || bound != tc.wantBound {
+				t.Errorf("attemptTimeout(%s) = %s, %q, want %s, %q", tc.op.Key, got, bound, tc.want, tc.wantBound)
+			}
+		})
+	}
+}
+
+func TestReadTimeoutIsTransientAndRetried(t *testing.T) {
+	var calls atomic.Int32
+	hang := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	c := newTestClient(t, hang.URL, WithReadTimeout(30*time.Millisecond))
+	_, err := c.GetProduct(t.Context(), 1)
+	var te *TransportError
+	if !errors.As(err, &te) || !IsTransient(err) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v (%T), want a transient *TransportError that is a deadline", err, err)
+	}
+	if !strings.Contains(err.Error(), "read timeout of 30ms") {
+		t.Errorf("Error() = %q, want it to name the read timeout", err)
+	}
+	if got := int(calls.Load()); got != fastRetries.MaxAttempts {
+		t.Errorf("server saw %d calls, want %d: a timed-out read is retried", got, fastRetries.MaxAttempts)
+	}
 }
 
 // flaky answers the first failures requests with status (and Retry-After), then 200.
@@ -452,15 +542,25 @@ func TestTLS(t *testing.T) {
 
 func TestPaginationFollowsPages(t *testing.T) {
 	cases := map[string]struct {
-		total     int
-		metadata  bool
+		total    int
+		metadata bool
+		// pageSize is how many items the server puts on a page; PerPage when 0.
+		pageSize  int
+		wantItems int // total when 0 and total > 0
 		wantCalls int
 	}{
-		"empty":                           {total: 0, wantCalls: 1},
-		"one short page":                  {total: 7, wantCalls: 1},
-		"three pages":                     {total: 1234, wantCalls: 3},
-		"exactly one full page":           {total: 500, wantCalls: 2},
-		"exactly one full page, metadata": {total: 500, metadata: true, wantCalls: 1},
+		"empty":                            {total: 0, wantCalls: 1},
+		"empty, metadata":                  {total: 0, metadata: true, wantCalls: 1},
+		"one short page":                   {total: 7, wantCalls: 1},
+		"three pages":                      {total: 1234, wantCalls: 3},
+		"three pages, metadata":            {total: 1234, metadata: true, wantCalls: 3},
+		"exactly one full page":            {total: 500, wantCalls: 2},
+		"exactly one full page, metadata":  {total: 500, metadata: true, wantCalls: 1},
+		"exactly two full pages, metadata": {total: 1000, metadata: true, wantCalls: 2},
+		// A short page before the last must not end the list when total_pages says more follow.
+		"short pages, metadata": {total: 250, pageSize: 100, metadata: true, wantCalls: 3},
+		// Without metadata the first short page is taken for the last.
+		"short pages, no metadata": {total: 250, pageSize: 100, wantItems: 100, wantCalls: 1},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -474,14 +574,18 @@ func TestPaginationFollowsPages(t *testing.T) {
 					http.Error(w, "bad pagination", http.StatusBadRequest)
 					return
 				}
+				size := perPage
+				if tc.pageSize > 0 {
+					size = tc.pageSize
+				}
 				var items []string
-				for i := (page-1)*perPage + 1; i <= min(page*perPage, tc.total); i++ {
+				for i := (page-1)*size + 1; i <= min(page*size, tc.total); i++ {
 					items = append(items, fmt.Sprintf(`{"backend_api":{"id":%d}}`, i))
 				}
 				meta := ""
 				if tc.metadata {
 					meta = fmt.Sprintf(`,"metadata":{"per_page":%d,"total_entries":%d,"total_pages":%d,"current_page":%d}`,
-						perPage, tc.total, (tc.total+perPage-1)/perPage, page)
+						size, tc.total, (tc.total+size-1)/size, page)
 				}
 				_, _ = fmt.Fprintf(w, `{"backend_apis":[%s]%s}`, strings.Join(items, ","), meta)
 			})
@@ -490,8 +594,12 @@ func TestPaginationFollowsPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != tc.total {
-				t.Fatalf("got %d backends, want %d", len(got), tc.total)
+			want := tc.total
+			if tc.wantItems > 0 {
+				want = tc.wantItems
+			}
+			if len(got) != want {
+				t.Fatalf("got %d backends, want %d", len(got), want)
 			}
 			for i, b := range got {
 				if b.ID != int64(i+1) {

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,13 +35,81 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// descriptionsDir is where the descriptions are: $THREESCALE_API_DESCRIPTIONS, else
-// ../shared/3scale-api/ from the repository root.
-func descriptionsDir() string {
-	if d := os.Getenv("THREESCALE_API_DESCRIPTIONS"); d != "" {
-		return d
+// descriptionsEnv names the folder of the descriptions, for CI and for runs outside this tree.
+const descriptionsEnv = "THREESCALE_API_DESCRIPTIONS"
+
+// requiredDescription is the description that must be in a folder for it to count as the
+// descriptions: the Account Management API, which nearly every operation belongs to.
+const requiredDescription = "account_management_api.json"
+
+// defaultDescriptionsDir is ../shared/3scale-api/ from the repository root.
+var defaultDescriptionsDir = filepath.Join("..", "..", "..", "shared", "3scale-api")
+
+// descriptionsVerdict is what the contract tests do about the descriptions.
+type descriptionsVerdict int
+
+const (
+	runContract descriptionsVerdict = iota
+	skipContract
+	failContract
+)
+
+// locateDescriptions decides where the descriptions are and whether the contract tests run, from
+// env (the value of THREESCALE_API_DESCRIPTIONS, "" when unset) and hasFile (whether a file
+// exists). A folder the variable names must hold account_management_api.json or the tests fail:
+// whoever set it (CI) asked for the contract to be checked, and a wrong path must not pass as a
+// skip. Without the variable, the default folder is used when it holds the descriptions, and the
+// tests skip when it does not (a checkout without the shared folder).
+func locateDescriptions(env string, hasFile func(path string) bool) (dir string, verdict descriptionsVerdict, why string) {
+	if env != "" {
+		if !hasFile(filepath.Join(env, requiredDescription)) {
+			return env, failContract, fmt.Sprintf("%s=%s, but that folder does not exist or has no %s", descriptionsEnv, env, requiredDescription)
+		}
+		return env, runContract, ""
 	}
-	return filepath.Join("..", "..", "..", "shared", "3scale-api")
+	if !hasFile(filepath.Join(defaultDescriptionsDir, requiredDescription)) {
+		return defaultDescriptionsDir, skipContract, fmt.Sprintf("no %s in %s (set %s to the folder holding it); skipping the contract test",
+			requiredDescription, defaultDescriptionsDir, descriptionsEnv)
+	}
+	return defaultDescriptionsDir, runContract, ""
+}
+
+// isFile reports whether path is a regular file.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func TestLocateDescriptions(t *testing.T) {
+	defaultFile := filepath.Join(defaultDescriptionsDir, requiredDescription)
+	cases := map[string]struct {
+		env         string
+		files       []string
+		wantDir     string
+		wantVerdict descriptionsVerdict
+	}{
+		"unset, default folder holds them":    {files: []string{defaultFile}, wantDir: defaultDescriptionsDir, wantVerdict: runContract},
+		"unset, no default folder":            {wantDir: defaultDescriptionsDir, wantVerdict: skipContract},
+		"set to a folder holding them":        {env: "/ci/api", files: []string{filepath.Join("/ci/api", requiredDescription)}, wantDir: "/ci/api", wantVerdict: runContract},
+		"set to a folder that does not exist": {env: "/ci/typo", files: []string{defaultFile}, wantDir: "/ci/typo", wantVerdict: failContract},
+		"set to a folder without the account management API": {env: "/ci/api", files: []string{filepath.Join("/ci/api", "master_api.json"), defaultFile},
+			wantDir: "/ci/api", wantVerdict: failContract},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			hasFile := func(path string) bool { return slices.Contains(tc.files, path) }
+			dir, verdict, why := locateDescriptions(tc.env, hasFile)
+			if dir != tc.wantDir || verdict != tc.wantVerdict {
+				t.Errorf("locateDescriptions(%q) = %q, %d, want %q, %d", tc.env, dir, verdict, tc.wantDir, tc.wantVerdict)
+			}
+			if (verdict == runContract) != (why == "") {
+				t.Errorf("reason %q with verdict %d: a skip or failure says why, a run says nothing", why, verdict)
+			}
+			if verdict == failContract && !strings.Contains(why, tc.env) {
+				t.Errorf("failure %q does not name the folder %s", why, tc.env)
+			}
+		})
+	}
 }
 
 type descriptions struct {
@@ -53,14 +122,18 @@ var (
 	loadErr    error
 )
 
-// loadDescriptions loads and validates every description, or skips the test when there are none.
+// loadDescriptions loads and validates every description, or skips or fails the test as
+// locateDescriptions decides.
 func loadDescriptions(t *testing.T) *descriptions {
 	t.Helper()
-	dir := descriptionsDir()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) == 0 {
-		t.Skipf("no 3scale API descriptions in %s (set THREESCALE_API_DESCRIPTIONS to the folder holding account_management_api.json); skipping the contract test", dir)
+	dir, verdict, why := locateDescriptions(os.Getenv(descriptionsEnv), isFile)
+	switch verdict {
+	case skipContract:
+		t.Skip(why)
+	case failContract:
+		t.Fatal(why)
 	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	loadOnce.Do(func() {
 		loadedDocs = &descriptions{}
 		for _, f := range files {

@@ -11,7 +11,8 @@
 //   - the contract test can check every operation against the official API descriptions.
 //
 // Errors are typed (*APIError for HTTP errors, *TransportError when no response came back) and
-// classified by IsNotFound, IsUnprocessable, IsUnauthorized, IsConflict and IsTransient.
+// classified by IsNotFound, IsUnprocessable, IsUnauthorized (IsForbidden, IsTokenRefused),
+// IsConflict and IsTransient.
 // Idempotent operations are retried with exponential backoff and jitter on transient errors;
 // creations (POST) are retried only when 3scale provably did not process them.
 //

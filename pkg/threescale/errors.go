@@ -42,6 +42,11 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "3scale %s (%s): %d %s", e.Operation, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode == http.StatusForbidden && len(e.FieldErrors) == 0 && !strings.EqualFold(e.Message, "forbidden") {
+		// A 403 has many causes in 3scale (a token without the scope, a read-only token, a user
+		// without the permission, a plan limit reached); say what 3scale said, and nothing more.
+		b.WriteString(": forbidden")
+	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
 	}
@@ -83,6 +88,28 @@ func (e *TransportError) Error() string {
 
 // Unwrap returns the cause, so that errors.Is(err, context.DeadlineExceeded) works.
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// attemptTimeoutError is one HTTP attempt that outlived its bound (the read or the request
+// timeout) while the caller was still waiting. It is a context.DeadlineExceeded, so IsTransient
+// counts it and the retry policy sends a timed-out read again; a timed-out POST is not resent,
+// since 3scale may have processed it.
+type attemptTimeoutError struct {
+	bound string // "read timeout" or "request timeout"
+	after time.Duration
+	cause error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no answer within the %s of %s", e.bound, e.after)
+}
+
+// Is makes errors.Is(err, context.DeadlineExceeded) hold whatever the transport returned.
+func (e *attemptTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout marks the error as a timeout for callers that look for net.Error.
+func (e *attemptTimeoutError) Timeout() bool { return true }
+
+func (e *attemptTimeoutError) Unwrap() error { return e.cause }
 
 func newTransportError(op *operation, p expandedPath, err error) *TransportError {
 	var ue *url.Error
@@ -226,7 +253,8 @@ func FieldErrors(err error) map[string][]string {
 
 // IsUnauthorized reports whether 3scale refused the credentials: 401, or 403 for a token that is
 // wrong, lacks a scope, or is read-only. A 403 carrying field errors is a refused deletion
-// (IsUnprocessable), not a credentials problem.
+// (IsUnprocessable), not a credentials problem. It is IsForbidden or a 401; IsTokenRefused is
+// narrower, and says whether another token could help.
 func IsUnauthorized(err error) bool {
 	e, ok := asAPIError(err)
 	if !ok {
@@ -234,6 +262,47 @@ func IsUnauthorized(err error) bool {
 	}
 	return e.StatusCode == http.StatusUnauthorized ||
 		(e.StatusCode == http.StatusForbidden && len(e.FieldErrors) == 0)
+}
+
+// IsForbidden reports whether 3scale answered 403 for any reason other than failed validations
+// (IsUnprocessable): a token that is refused or lacks a scope or write access, a user without the
+// permission, a feature the account's plan does not include.
+func IsForbidden(err error) bool {
+	e, ok := asAPIError(err)
+	return ok && e.StatusCode == http.StatusForbidden && len(e.FieldErrors) == 0
+}
+
+// IsTokenRefused reports whether 3scale refused the access token itself: a 401, or a 403 whose
+// message is about the token. Other 403s (IsForbidden) are about what the token's user may do,
+// or what the account may have, and a new token would not help.
+//
+// 3scale/porta answers:
+//   - 401 "unauthorized" (plain text) from the Master API for a missing or wrong token
+//     (app/controllers/master/api/providers_controller.rb, authenticate_access_token);
+//   - 403 {"error":"Access denied"} from provider_required when no account matches the token
+//     (app/lib/filters/provider_required.rb); force_provider_or_master_domain answers the same to a
+//     request on a host that is no admin domain, which no token can fix, but the two cannot be told
+//     apart;
+//   - 403 {"error":"Your access token does not have the correct permissions"} for a token without
+//     the scope or, on a write, without read-write permission
+//     (app/lib/api_authentication/by_access_token.rb, show_access_key_permission_error).
+//
+// Whereas 403 {"status":"Forbidden"} (CanCan::AccessDenied, app/controllers/concerns/error_handling.rb)
+// and a bare 403 (e.g. services_controller.rb when the plan allows no more services) are not about
+// the token.
+func IsTokenRefused(err error) bool {
+	e, ok := asAPIError(err)
+	if !ok {
+		return false
+	}
+	switch {
+	case e.StatusCode == http.StatusUnauthorized:
+		return true
+	case e.StatusCode != http.StatusForbidden || len(e.FieldErrors) > 0:
+		return false
+	}
+	msg := strings.ToLower(e.Message)
+	return msg == "access denied" || strings.Contains(msg, "access token")
 }
 
 // IsConflict reports whether 3scale answered 409: a uniqueness race in its database (two

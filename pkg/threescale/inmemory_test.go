@@ -260,3 +260,68 @@ func TestInMemoryHungRequestAndCancellation(t *testing.T) {
 		t.Errorf("server counted %d calls, want 2 (a timed-out GET is retried)", calls)
 	}
 }
+
+func TestInMemoryHungReadAndWriteTimeouts(t *testing.T) {
+	const readTimeout, requestTimeout, attempts = 50 * time.Millisecond, 400 * time.Millisecond, 3
+	retries := RetryPolicy{MaxAttempts: attempts, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+	env := newTestEnv(t, WithReadTimeout(readTimeout), WithRequestTimeout(requestTimeout), WithRetryPolicy(retries))
+	ctx, c := t.Context(), env.c
+
+	t.Run("a hung read gives up after the read timeout of each attempt", func(t *testing.T) {
+		env.srv.ResetCalls()
+		env.srv.InjectFault(opListProducts.Key, inmemory.Fault{Hang: true})
+		defer env.srv.ClearFaults()
+		start := time.Now()
+		_, err := c.ListProducts(ctx)
+		elapsed := time.Since(start)
+		if !IsTransient(err) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "read timeout") {
+			t.Fatalf("err = %v, want a transient read timeout", err)
+		}
+		if calls := env.srv.CallCount(opListProducts.Key); calls != attempts {
+			t.Errorf("server counted %d calls, want %d: a timed-out read is retried", calls, attempts)
+		}
+		// About readTimeout × attempts; the request timeout alone would make it 1.2s.
+		if elapsed < readTimeout*attempts || elapsed >= requestTimeout*attempts {
+			t.Errorf("gave up after %s, want about %s (%d attempts of %s)", elapsed, readTimeout*attempts, attempts, readTimeout)
+		}
+	})
+
+	t.Run("a hung write is bounded by the request timeout and not resent", func(t *testing.T) {
+		env.srv.ResetCalls()
+		env.srv.InjectFault(opCreateProduct.Key, inmemory.Fault{Hang: true})
+		defer env.srv.ClearFaults()
+		start := time.Now()
+		_, err := c.CreateProduct(ctx, ProductParams{Name: ptr("Hung")})
+		elapsed := time.Since(start)
+		if !IsTransient(err) || !strings.Contains(err.Error(), "request timeout") {
+			t.Fatalf("err = %v, want a transient request timeout", err)
+		}
+		if calls := env.srv.CallCount(opCreateProduct.Key); calls != 1 {
+			t.Errorf("server counted %d calls, want 1: a POST that timed out may have been processed", calls)
+		}
+		if elapsed < requestTimeout || elapsed > requestTimeout+2*time.Second {
+			t.Errorf("gave up after %s, want about the request timeout %s", elapsed, requestTimeout)
+		}
+	})
+
+	t.Run("the caller's deadline wins over the read timeout", func(t *testing.T) {
+		long := got(New(env.tenant.AdminURL, env.tenant.Token, WithMetricsRegisterer(prometheus.NewRegistry()),
+			WithReadTimeout(time.Minute), WithRetryPolicy(retries))).need(t, "client")
+		env.srv.ResetCalls()
+		env.srv.InjectFault(opListProducts.Key, inmemory.Fault{Hang: true})
+		defer env.srv.ClearFaults()
+		callCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := long.ListProducts(callCtx)
+		if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "read timeout") {
+			t.Fatalf("err = %v, want the caller's deadline", err)
+		}
+		if elapsed := time.Since(start); elapsed > 2*time.Second {
+			t.Errorf("returned after %s, want about the caller's 100ms", elapsed)
+		}
+		if calls := env.srv.CallCount(opListProducts.Key); calls != 1 {
+			t.Errorf("server counted %d calls, want 1: nothing is retried past the caller's deadline", calls)
+		}
+	})
+}

@@ -280,13 +280,25 @@ func list[T any](ctx context.Context, c *Client, op *operation, params any, args
 			return nil, err
 		}
 		all = append(all, items...)
-		if len(items) < PerPage || (meta.TotalPages > 0 && page >= meta.TotalPages) {
+		if lastPage(page, len(items), meta) {
 			return all, nil
 		}
 		if page >= maxPages {
 			return nil, fmt.Errorf("threescale: %s: more than %d pages", op.Key, maxPages)
 		}
 	}
+}
+
+// lastPage reports whether page, which held n items, is the last one. 3scale's total_pages, where
+// it sends one, decides alone: a short page is no proof of the end when the server pages by other
+// sizes than asked (an endpoint capping per_page below PerPage answers nothing but short pages),
+// and a full last page needs no extra call to prove that it was the last. Without metadata, the
+// first short page is the last.
+func lastPage(page, n int, meta listMetadata) bool {
+	if meta.TotalPages > 0 {
+		return page >= meta.TotalPages
+	}
+	return n < PerPage
 }
 
 // listMetadata is the "metadata" member 3scale adds to paginated lists.
@@ -310,7 +322,7 @@ func decodeList[T any](body []byte, op *operation) ([]T, listMetadata, error) {
 			return nil, meta, fmt.Errorf("threescale: %s: response has no %q member", op.Key, op.List)
 		}
 		if m, ok := env["metadata"]; ok {
-			_ = json.Unmarshal(m, &meta) // informative only; the page length decides too
+			_ = json.Unmarshal(m, &meta) // unreadable metadata leaves the page length to decide
 		}
 	}
 	var rawItems []json.RawMessage

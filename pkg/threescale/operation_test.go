@@ -179,3 +179,26 @@ func TestRetryPolicyBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestLastPage(t *testing.T) {
+	cases := map[string]struct {
+		page, items int
+		meta        listMetadata
+		want        bool
+	}{
+		"no metadata, full page":               {page: 1, items: PerPage, want: false},
+		"no metadata, short page":              {page: 1, items: 7, want: true},
+		"no metadata, empty page":              {page: 3, items: 0, want: true},
+		"metadata, short page before the last": {page: 1, items: 100, meta: listMetadata{TotalPages: 3}, want: false},
+		"metadata, full last page":             {page: 2, items: PerPage, meta: listMetadata{TotalPages: 2}, want: true},
+		"metadata, past the last page":         {page: 4, items: PerPage, meta: listMetadata{TotalPages: 3}, want: true},
+		"metadata without total_pages":         {page: 1, items: PerPage, meta: listMetadata{PerPage: PerPage}, want: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := lastPage(tc.page, tc.items, tc.meta); got != tc.want {
+				t.Errorf("lastPage(%d, %d, %+v) = %t, want %t", tc.page, tc.items, tc.meta, got, tc.want)
+			}
+		})
+	}
+}

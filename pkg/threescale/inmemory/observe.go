@@ -21,11 +21,15 @@ type Fault struct {
 	// RetryAfter is sent as the Retry-After header (whole seconds, rounded up) of injected
 	// errors; a 429 without it says 1.
 	RetryAfter time.Duration
-	// Hang makes the request wait, without an answer, until the client gives up or the server
+	// Hang makes every request wait, without an answer, until the client gives up or the server
 	// closes.
 	Hang bool
+	// HangRate is the probability (0 to 1) that a request hangs as Hang says, so that a test can
+	// say "5% of calls hang"; leave Hang false with it. It is drawn first: the requests it spares
+	// meet ErrorRate and Status (or are served), and no request both hangs and errs.
+	HangRate float64
 	// Count is how many requests the fault acts on before it disappears; 0 means forever.
-	// Requests that an ErrorRate spares are not counted.
+	// Requests that ErrorRate and HangRate spare are not counted.
 	Count int
 }
 
@@ -133,18 +137,25 @@ func (s *Server) takeFault(op string) faultAction {
 		return faultAction{}
 	}
 	a := faultAction{latency: f.Latency, hang: f.Hang}
-	switch {
-	case f.ErrorRate > 0:
-		if s.rng.Float64() < f.ErrorRate {
-			a.status = f.Status
-			if a.status == 0 {
-				a.status = 500
+	if !a.hang && f.HangRate > 0 {
+		a.hang = s.rng.Float64() < f.HangRate
+	}
+	if !a.hang {
+		switch {
+		case f.ErrorRate > 0:
+			if s.rng.Float64() < f.ErrorRate {
+				a.status = f.Status
+				if a.status == 0 {
+					a.status = 500
+				}
 			}
-		} else if a.latency == 0 && !a.hang {
-			return faultAction{} // spared, and nothing else to do: not counted
+		case f.Status != 0:
+			a.status = f.Status
 		}
-	case f.Status != 0:
-		a.status = f.Status
+	}
+	drawn := f.ErrorRate > 0 || f.HangRate > 0
+	if drawn && !a.hang && a.status == 0 && a.latency == 0 {
+		return faultAction{} // spared, and nothing else to do: not counted
 	}
 	if a.status != 0 {
 		a.retryAfter = f.RetryAfter

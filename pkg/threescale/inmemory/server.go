@@ -33,7 +33,8 @@ func WithMasterAddr(addr string) Option {
 	return func(c *config) { c.masterAddr = addr }
 }
 
-// WithRandSeed makes fault injection by ErrorRate deterministic.
+// WithRandSeed makes fault injection by ErrorRate and HangRate deterministic: the same seed and
+// the same requests, in the same order, meet the same faults.
 func WithRandSeed(seed uint64) Option {
 	return func(c *config) { c.seed, c.seeded = seed, true }
 }
