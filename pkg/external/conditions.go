@@ -92,7 +92,7 @@ func setConditions(conds *[]metav1.Condition, generation int64, o outcome, cs Co
 	switch {
 	case o.synced:
 		reason, msg = ReasonSynced, syncedMessage
-	case o.class == Invalid:
+	case o.class == Invalid, o.class == Rejected:
 		invalid = metav1.ConditionTrue
 	case o.class == Waiting:
 		waiting = metav1.ConditionTrue

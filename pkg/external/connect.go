@@ -2,10 +2,7 @@ package external
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,8 +52,7 @@ func explainCredentials(err error, token tenant.SecretKey) error {
 	if err == nil || Classify(err) != Unauthorized {
 		return err
 	}
-	var api *threescale.APIError
-	if errors.As(err, &api) && api.StatusCode == http.StatusForbidden && !strings.Contains(strings.ToLower(api.Error()), "token") {
+	if !threescale.IsTokenRefused(err) {
 		return fmt.Errorf("3scale forbids this call with the access token of secret %s (does it have read-write access to the Account Management API?): %w", token, err)
 	}
 	return fmt.Errorf("3scale refused the access token of secret %s: %w", token, err)

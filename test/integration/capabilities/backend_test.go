@@ -160,7 +160,7 @@ func TestBackendLifecycle(t *testing.T) {
 	if b.Status.ProviderAccountHost != h.tenant.AdminURL || b.Status.ObservedGeneration != b.Generation {
 		t.Errorf("status providerAccountHost/observedGeneration = %q/%d, want %q/%d", b.Status.ProviderAccountHost, b.Status.ObservedGeneration, h.tenant.AdminURL, b.Generation)
 	}
-	h.waitEvent(b.Name, "Normal Created", `create backend "backend1"`)
+	h.waitEvent(b.Name, "Normal Created", "created in 3scale with ID")
 
 	// Every kind of change at once: attributes, a metric added and one changed, a method and its
 	// rule removed, a rule changed, a rule inserted at the top.
@@ -400,37 +400,36 @@ func TestTenantSecretRotation(t *testing.T) {
 	})
 }
 
-// TestRestartMidSync kills the operator between creating the backend in 3scale and writing its ID
-// to the status, and checks that the next operator finds it instead of creating a duplicate.
+// TestRestartMidSync is the state an operator killed between creating the entity in 3scale and
+// recording its ID leaves (the object marked create-pending, no ID, the entity in 3scale), for a
+// Backend and a Product: the next operator records the entity instead of creating a duplicate.
 func TestRestartMidSync(t *testing.T) {
 	h := newHarness(t)
-	// The first read after the creation hangs, so the sync cannot reach its status write.
-	h.srv.InjectFault("GET /admin/api/backend_apis/{backend_api_id}/metrics.json", inmemory.Fault{Hang: true})
-	stop := h.startManager()
-	b := newBackend("backend1")
-	h.create(b)
-	h.eventually("backend created in 3scale", func() error {
-		if n := h.srv.CallCount("POST /admin/api/backend_apis.json"); n != 1 {
-			return fmt.Errorf("%d creations", n)
-		}
-		return nil
-	})
-	stop()
-	if err := h.get(b); err != nil {
-		t.Fatal(err)
-	}
-	if b.Status.ID != nil {
-		t.Fatalf("status.backendId = %d was written; the test wants the crash before it", *b.Status.ID)
-	}
-
-	h.srv.ClearFaults()
-	h.startManager()
-	h.waitSynced(b)
-	all, err := h.tc.ListBackends(context.Background())
+	ctx := context.Background()
+	pending := map[string]string{external.CreatePendingAnnotation: "2026-12-04T10:00:00Z"}
+	made, err := h.tc.CreateBackend(ctx, threescale.BackendParams{Name: ptr("Backend 1"), SystemName: ptr("backend1"), PrivateEndpoint: ptr("https://api.example.com")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.diff("backends in 3scale", 1, len(all))
-	h.diff("backend creations", 1, h.srv.CallCount("POST /admin/api/backend_apis.json"))
-	h.waitRemote(h.tc, "backend1", expected(b, "https://api.example.com:443"))
+	madeProduct, err := h.tc.CreateProduct(ctx, threescale.ProductParams{Name: ptr("Product 1"), SystemName: ptr("product1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBackend("backend1")
+	b.Annotations = pending
+	h.create(b)
+	p := newProduct("product1")
+	p.Annotations = pending
+	h.create(p)
+	h.srv.ResetCalls()
+	h.startManager()
+	h.waitSynced(b)
+	h.waitCondition(p, productConditions(p), external.TypeSynced, metav1.ConditionTrue, "")
+	h.diff("backend creations", 0, h.srv.CallCount("POST /admin/api/backend_apis.json"))
+	h.diff("product creations", 0, h.srv.CallCount("POST /admin/api/services.json"))
+	h.diff("recorded backend", made.ID, *b.Status.ID)
+	h.diff("recorded product", madeProduct.ID, *p.Status.ID)
+	h.waitEvent(b.Name, "Normal Recovered")
+	h.waitEvent(p.Name, "Normal Recovered")
+	h.diff("create-pending marks left", "", b.Annotations[external.CreatePendingAnnotation]+p.Annotations[external.CreatePendingAnnotation])
 }

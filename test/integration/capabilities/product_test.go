@@ -84,15 +84,25 @@ func (h *harness) inSync(c *threescale.Client, p *capabilitiesv1beta1.Product) e
 	for _, b := range all {
 		backends[b.SystemName] = b.ID
 	}
-	o, err := product.Observe(ctx, c, d, 0, backends)
+	var id int64
+	products, err := c.ListProducts(ctx)
 	if err != nil {
 		return err
 	}
-	if o.Product == nil {
+	for _, pr := range products {
+		if pr.SystemName == d.SystemName {
+			id = pr.ID
+		}
+	}
+	if id == 0 {
 		return fmt.Errorf("product %q not in 3scale", d.SystemName)
 	}
-	if p.Status.ID == nil || *p.Status.ID != o.Product.ID {
-		return fmt.Errorf("status.productId = %v, 3scale's is %d", p.Status.ID, o.Product.ID)
+	if p.Status.ID == nil || *p.Status.ID != id {
+		return fmt.Errorf("status.productId = %v, 3scale's is %d", p.Status.ID, id)
+	}
+	o, err := product.Observe(ctx, c, d, id, backends)
+	if err != nil {
+		return err
 	}
 	ops, err := product.Plan(d, o, backends)
 	if err != nil {
@@ -120,7 +130,7 @@ func TestQuickstart(t *testing.T) {
 	h.waitSynced(b)
 	h.waitProductSynced(p)
 	h.eventually("product1 in 3scale", func() error { return h.inSync(h.tc, p) })
-	h.waitEvent(p.Name, "Normal Created", `create product "operatedproduct1"`)
+	h.waitEvent(p.Name, "Normal Created", "created in 3scale with ID")
 
 	// Every kind of product sub-entity changes.
 	h.update(p, func() {
@@ -255,5 +265,13 @@ func TestProductDeletionOrphan(t *testing.T) {
 	h.waitGone(p)
 	if _, err := h.tc.GetProduct(context.Background(), *p.Status.ID); err != nil {
 		t.Errorf("the orphaned product is gone from 3scale: %v", err)
+	}
+}
+
+// newProduct returns a Product with system name name and nothing else.
+func newProduct(name string) *capabilitiesv1beta1.Product {
+	return &capabilitiesv1beta1.Product{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       capabilitiesv1beta1.ProductSpec{Name: name, SystemName: name},
 	}
 }
