@@ -210,8 +210,16 @@ type MappingRuleSpec struct {
 	HTTPMethod string `json:"httpMethod"`
 
 	// Pattern is the path pattern the rule matches, for example "/pets/{id}" or "/pets$" ("$" makes
-	// the match exact instead of a prefix match).
+	// the match exact instead of a prefix match), optionally followed by a query string, as in
+	// "/pets?type={type}". It starts with "/" and has at most 255 characters.
+	//
+	// These are 3scale's rules (github.com/3scale/porta: app/models/proxy_rule.rb validates the pattern
+	// of product and backend mapping rules with PatternParser::ABSOLUTE_PATH, which starts with "/",
+	// and a maximum length of 255). 3scale checks the rest of its grammar (the characters, the
+	// {variable} names, no variable used twice) when the rule is created.
 	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=255
+	// +kubebuilder:validation:XValidation:rule="self.startsWith('/')",message="pattern must start with \"/\", for example \"/pets\" or \"/\""
 	// +required
 	Pattern string `json:"pattern"`
 

@@ -231,8 +231,15 @@ type AppKeyAppIDAuthenticationSpec struct {
 // BackendUsageSpec exposes a Backend in a product.
 type BackendUsageSpec struct {
 	// Path is the path under which the Backend's methods are reachable in the product, for example "/"
-	// or "/pets".
-	// +kubebuilder:validation:MinLength=1
+	// or "/pets": segments separated by "/" of letters, digits, %XX escapes and the characters
+	// -._~!$&'()*+,;=:@, with no ":" in the first segment, no query ("?") and no fragment ("#").
+	// 3scale adds the leading "/" when it is missing and drops trailing ones: "pets", "/pets" and
+	// "/pets/" all mean "/pets", and "" means "/". 3scale also limits the normalized path to 255
+	// characters.
+	//
+	// These are 3scale's rules (github.com/3scale/porta: app/models/backend_api_config.rb normalizes
+	// the path with app/models/config_path.rb and validates it with app/validators/path_validator.rb).
+	// +kubebuilder:validation:Pattern=`^/*((%[0-9A-Fa-f]{2}|[!$&-.0-9;=@-Z_a-z~])+(/(%[0-9A-Fa-f]{2}|[!$&-.0-9:;=@-Z_a-z~])*)*)?$`
 	// +required
 	Path string `json:"path"`
 }
