@@ -3,6 +3,7 @@ package external
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -12,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -78,7 +80,7 @@ func Setup[T client.Object](mgr ctrl.Manager, reg Registration[T], opts Options,
 	r := NewReconciler(mgr.GetClient(), reg.Kind, mgr.GetEventRecorder(reg.Name), opts)
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(reg.Name).
-		For(obj, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{})))
+		For(obj, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, userAnnotationChanged())))
 	if reg.SecretNames != nil {
 		b = b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
 			EnqueueByIndex(mgr.GetClient(), reg.Kind.NewList(), SecretIndex)))
@@ -124,4 +126,26 @@ func EnqueueByIndex(c client.Reader, list client.ObjectList, index string) handl
 		})
 		return reqs
 	}
+}
+
+// userAnnotationChanged lets through updates that change an annotation other than the loop's own
+// create-pending mark: a user's annotation (deletion policy, poll interval) changes what a
+// reconcile does; the mark, set and cleared by the loop itself, would only cost a second pass
+// (and its 3scale reads) after every creation.
+func userAnnotationChanged() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		if e.ObjectOld == nil || e.ObjectNew == nil {
+			return false
+		}
+		return !maps.Equal(withoutMark(e.ObjectOld.GetAnnotations()), withoutMark(e.ObjectNew.GetAnnotations()))
+	}}
+}
+
+func withoutMark(a map[string]string) map[string]string {
+	if _, ok := a[CreatePendingAnnotation]; !ok {
+		return a
+	}
+	a = maps.Clone(a)
+	delete(a, CreatePendingAnnotation)
+	return a
 }

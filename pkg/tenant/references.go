@@ -94,6 +94,11 @@ func (r SecretReader) allows(ctx context.Context, nn types.NamespacedName, from 
 	var m metav1.PartialObjectMetadata
 	m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	err := r.Metadata.Get(ctx, nn, &m)
+	if err != nil && !apierrors.IsNotFound(err) && r.Reader != nil {
+		// The cache does not cover that namespace (the operator watches only some): ask the API
+		// server for the metadata alone, which still does not read the Secret's data.
+		err = r.Reader.Get(ctx, nn, &m)
+	}
 	switch {
 	case apierrors.IsNotFound(err):
 		return false, &MissingSecretError{Namespace: nn.Namespace, Name: nn.Name, Purpose: "a reference from namespace " + from}

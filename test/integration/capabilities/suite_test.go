@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -92,6 +94,16 @@ type harness struct {
 	waitInterval time.Duration
 	// pollInterval is the loop's poll interval.
 	pollInterval time.Duration
+	// reconcileTimeout is the loop's deadline of one reconcile (its default when zero).
+	reconcileTimeout time.Duration
+	// maxConcurrent is the workers per kind (the default when zero).
+	maxConcurrent int
+	// clientOptions are added to the 3scale clients' options.
+	clientOptions []threescale.Option
+	// namespaces are watched besides ns.
+	namespaces []string
+	// wrapTransport wraps the managers' transport to the API server, to count its requests.
+	wrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // newHarness creates a namespace, an in-memory 3scale with a tenant, and the
@@ -122,11 +134,17 @@ func newHarness(t testing.TB, opts ...inmemory.Option) *harness {
 func (h *harness) startManager() (stop func()) {
 	h.t.Helper()
 	skip := true
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+	namespaces := map[string]cache.Config{h.ns: {}}
+	for _, ns := range h.namespaces {
+		namespaces[ns] = cache.Config{}
+	}
+	cfg := rest.CopyConfig(env.Config)
+	cfg.WrapTransport = h.wrapTransport
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{h.ns: {}}},
+		Cache:                  cache.Options{DefaultNamespaces: namespaces},
 		// Every test runs its own manager with the same controller names.
 		Controller: config.Controller{SkipNameValidation: &skip},
 	})
@@ -134,8 +152,9 @@ func (h *harness) startManager() (stop func()) {
 		h.t.Fatal(err)
 	}
 	opts := capabilities.Options{
-		Loop:    external.Options{PollInterval: h.pollInterval, WaitInterval: h.waitInterval},
-		Clients: &tenant.Clients{Options: []threescale.Option{threescale.WithMetricsRegisterer(prometheus.NewRegistry())}},
+		Loop:                    external.Options{PollInterval: h.pollInterval, WaitInterval: h.waitInterval, ReconcileTimeout: h.reconcileTimeout},
+		MaxConcurrentReconciles: h.maxConcurrent,
+		Clients:                 &tenant.Clients{Options: append([]threescale.Option{threescale.WithMetricsRegisterer(prometheus.NewRegistry())}, h.clientOptions...)},
 	}
 	for _, setup := range h.setups {
 		if err := setup(mgr, opts); err != nil {
@@ -307,4 +326,40 @@ func (h *harness) diff(what string, want, got any) {
 	if d := cmp.Diff(want, got); d != "" {
 		h.t.Errorf("%s: -want, +got:\n%s", what, d)
 	}
+}
+
+// newNamespace creates another namespace, watched by the harness's managers, and returns its name.
+func (h *harness) newNamespace() string {
+	h.t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "it-"}}
+	if err := k8s.Create(context.Background(), ns); err != nil {
+		h.t.Fatal(err)
+	}
+	h.namespaces = append(h.namespaces, ns.Name)
+	return ns.Name
+}
+
+// createIn creates obj in namespace ns.
+func (h *harness) createIn(ns string, obj client.Object) {
+	h.t.Helper()
+	obj.SetNamespace(ns)
+	if err := k8s.Create(context.Background(), obj); err != nil {
+		h.t.Fatalf("create %T %s/%s: %v", obj, ns, obj.GetName(), err)
+	}
+}
+
+// eventsOf returns "Type Reason: note" of the events about obj, in its namespace.
+func eventsOf(obj client.Object) []string {
+	var list eventsv1.EventList
+	if err := k8s.List(context.Background(), &list, client.InNamespace(obj.GetNamespace())); err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, e := range list.Items {
+		if e.Regarding.Name == obj.GetName() {
+			out = append(out, fmt.Sprintf("%s %s: %s", e.Type, e.Reason, e.Note))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
