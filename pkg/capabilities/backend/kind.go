@@ -89,11 +89,10 @@ func (e *ext) Client() *threescale.Client { return e.c }
 
 // Find returns the ID of the backend with b's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, error) {
-	found, err := find(ctx, e.c, b.SystemNameOrDefault())
-	if err != nil || found == nil {
-		return 0, err
-	}
-	return found.ID, nil
+	name := b.SystemNameOrDefault()
+	return external.FindID(ctx, e.c.ListBackends,
+		func(x threescale.Backend) bool { return x.SystemName == name },
+		func(x threescale.Backend) int64 { return x.ID })
 }
 
 // Observe reads the backend id and plans what differs. A backend whose system name is not b's

@@ -39,17 +39,3 @@ func Observe(ctx context.Context, c *threescale.Client, systemName string, id in
 	}
 	return o, nil
 }
-
-// find returns the backend called systemName (one paginated list), else nil.
-func find(ctx context.Context, c *threescale.Client, systemName string) (*threescale.Backend, error) {
-	all, err := c.ListBackends(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range all {
-		if all[i].SystemName == systemName {
-			return &all[i], nil
-		}
-	}
-	return nil, nil
-}

@@ -102,20 +102,6 @@ func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, ba
 	return o, nil
 }
 
-// findProduct returns the product called systemName (one paginated list), else nil.
-func findProduct(ctx context.Context, c *threescale.Client, systemName string) (*threescale.Product, error) {
-	products, err := c.ListProducts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range products {
-		if products[i].SystemName == systemName {
-			return &products[i], nil
-		}
-	}
-	return nil, nil
-}
-
 // metricBackends returns the system names of the backends whose metrics limits and pricing rules
 // refer to, sorted.
 func metricBackends(s *capabilitiesv1beta1.ProductSpec) []string {

@@ -1,0 +1,20 @@
+package external
+
+import "context"
+
+// FindID returns the ID of the first entity of list's answer that matches, 0 when none does: the
+// natural-key lookup of External.Find, one paginated list of the collection. It is the one place
+// kinds look entities up by key, so that sharing those lists between objects of a tenant is one
+// change.
+func FindID[E any](ctx context.Context, list func(context.Context) ([]E, error), matches func(E) bool, id func(E) int64) (int64, error) {
+	all, err := list(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range all {
+		if matches(e) {
+			return id(e), nil
+		}
+	}
+	return 0, nil
+}
