@@ -262,7 +262,10 @@ func normalizeUsagePath(p string) string {
 	return p
 }
 
-var usagePathRex = mustRegexp(`^/[\w\-~.%/]*$`)
+// usagePathRex is what porta's PathValidator accepts (app/validators/path_validator.rb): with its
+// end slashes trimmed, the path parses as a URI path and nothing else, so it holds only path
+// characters (RFC 3986 pchar and "/"), and its first segment no ":" (it would read as a scheme).
+var usagePathRex = mustRegexp(`^/([A-Za-z0-9\-._~!$&'()*+,;=@%]*)(/[A-Za-z0-9\-._~!$&'()*+,;=:@%]*)*$`)
 
 // validateUsage applies porta's BackendApiConfig validations: a well-formed path, one usage
 // of a backend per product, one backend per path of a product.

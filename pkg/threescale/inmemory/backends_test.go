@@ -118,3 +118,24 @@ func TestBackendUsages(t *testing.T) {
 	c.do(http.MethodGet, uPath, nil).must(t, http.StatusNotFound)
 	c.do(http.MethodDelete, bBase+".json", nil).must(t, http.StatusOK)
 }
+
+// TestUsagePathLikePorta holds the usage path check to porta's PathValidator: every URI path
+// character is accepted, a query, a fragment or a scheme-like first segment is not.
+func TestUsagePathLikePorta(t *testing.T) {
+	cases := map[string]bool{
+		"/":              true,
+		"/v1/pets":       true,
+		"/a;b=c/@x:y":    true,
+		"/it's/(x)*+,!$": true,
+		"/%20space":      true,
+		"/a?b":           false,
+		"/a#b":           false,
+		"/a:b/c":         false,
+		"/with space":    false,
+	}
+	for path, want := range cases {
+		if got := usagePathRex.MatchString(path); got != want {
+			t.Errorf("usage path %q accepted = %v, want %v", path, got, want)
+		}
+	}
+}
