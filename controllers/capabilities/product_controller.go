@@ -2,6 +2,7 @@ package capabilities
 
 import (
 	"context"
+	corev1 "k8s.io/api/core/v1"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -35,10 +36,11 @@ const backendIndex = "capabilities.3scale.net/backend"
 // Backend does), and after its poll interval.
 func SetupProduct(mgr ctrl.Manager, opts Options) error {
 	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.Product]{
-		Name:        ProductControllerName,
-		Kind:        product.Kind{Backends: mgr.GetClient(), Secrets: secrets(mgr), Tenants: tenants(mgr, opts)},
-		SecretNames: productSecretNames,
-		Indexes:     map[string]func(*capabilitiesv1beta1.Product) []string{backendIndex: product.ReferencedBackends},
+		Name:           ProductControllerName,
+		Kind:           product.Kind{Backends: mgr.GetClient(), Secrets: secrets(mgr), Tenants: tenants(mgr, opts)},
+		SecretNames:    productSecretNames,
+		ForeignSecrets: productForeignSecrets,
+		Indexes:        map[string]func(*capabilitiesv1beta1.Product) []string{backendIndex: product.ReferencedBackends},
 		Watches: []external.Watch{{
 			Object:     &capabilitiesv1beta1.Backend{},
 			Handler:    handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient())),
@@ -92,4 +94,23 @@ func productSecretNames(p *capabilitiesv1beta1.Product) []string {
 		}
 	}
 	return names
+}
+
+// productForeignSecrets returns the Secrets of other namespaces a Product references, as
+// "namespace/name": they are read only when they allow it, and the Product syncs again when one
+// changes (its opt-in annotation, say).
+func productForeignSecrets(p *capabilitiesv1beta1.Product) []string {
+	var out []string
+	foreign := func(ref *corev1.SecretReference) {
+		if ref != nil && ref.Namespace != "" && ref.Namespace != p.Namespace {
+			out = append(out, ref.Namespace+"/"+ref.Name)
+		}
+	}
+	if auth := p.Spec.Authentication(); auth != nil && auth.OIDC != nil {
+		foreign(auth.OIDC.IssuerEndpointRef)
+	}
+	for _, pc := range p.Spec.Policies {
+		foreign(pc.ConfigurationRef)
+	}
+	return out
 }

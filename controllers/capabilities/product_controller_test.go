@@ -31,6 +31,26 @@ func TestProductSecretNames(t *testing.T) {
 	}
 }
 
+func TestProductForeignSecrets(t *testing.T) {
+	p := &capabilitiesv1beta1.Product{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"},
+		Spec: capabilitiesv1beta1.ProductSpec{Name: "P", Deployment: &capabilitiesv1beta1.ProductDeploymentSpec{ApicastHosted: &capabilitiesv1beta1.ApicastHostedSpec{
+			Authentication: &capabilitiesv1beta1.AuthenticationSpec{OIDC: &capabilitiesv1beta1.OIDCSpec{
+				IssuerType: "keycloak", IssuerEndpointRef: &corev1.SecretReference{Name: "issuer", Namespace: "sso"},
+			}},
+		}}},
+	}
+	p.Spec.Policies = []capabilitiesv1beta1.PolicyConfig{
+		{Name: "a", ConfigurationRef: &corev1.SecretReference{Name: "conf-a", Namespace: "ns"}},
+		{Name: "b", ConfigurationRef: &corev1.SecretReference{Name: "elsewhere", Namespace: "other"}},
+		{Name: "c", ConfigurationRef: &corev1.SecretReference{Name: "local"}},
+	}
+	want := []string{"sso/issuer", "other/elsewhere"}
+	if diff := cmp.Diff(want, productForeignSecrets(p)); diff != "" {
+		t.Errorf("-want, +got:\n%s", diff)
+	}
+}
+
 // TestBackendSyncChanged checks the predicate's wiring; product.BackendChanged has the table of
 // which Backend changes matter.
 func TestBackendSyncChanged(t *testing.T) {

@@ -24,6 +24,10 @@ import (
 // read (Registration.SecretNames), so that a Secret event finds the objects to sync again.
 const SecretIndex = "capabilities.3scale.net/secret"
 
+// ForeignSecretIndex indexes capability objects by the Secrets of other namespaces they
+// reference ("namespace/name", Registration.ForeignSecrets).
+const ForeignSecretIndex = "capabilities.3scale.net/foreign-secret"
+
 // DefaultMaxConcurrentReconciles is how many objects of one kind are reconciled at once. 3scale
 // calls are bounded per tenant by the client, so this mostly overlaps tenants and waits.
 const DefaultMaxConcurrentReconciles = 4
@@ -38,6 +42,9 @@ type Registration[T client.Object] struct {
 	// tenant's, its references'); a change of one of them syncs obj again. Secrets are watched
 	// by metadata only: the operator never holds Secret data in memory.
 	SecretNames func(obj T) []string
+	// ForeignSecrets returns the Secrets of other namespaces obj references, as
+	// "namespace/name"; a change of one (its opt-in, its data) syncs obj again.
+	ForeignSecrets func(obj T) []string
 	// Indexes are further field indexes of the kind, for Watches to find objects by.
 	Indexes map[string]func(obj T) []string
 	// Watches are further watches: objects the kind references.
@@ -65,6 +72,9 @@ func Setup[T client.Object](mgr ctrl.Manager, reg Registration[T], opts Options,
 	if reg.SecretNames != nil {
 		indexes[SecretIndex] = typed(reg.SecretNames)
 	}
+	if reg.ForeignSecrets != nil {
+		indexes[ForeignSecretIndex] = typed(reg.ForeignSecrets)
+	}
 	for name, f := range reg.Indexes {
 		indexes[name] = typed(f)
 	}
@@ -81,9 +91,9 @@ func Setup[T client.Object](mgr ctrl.Manager, reg Registration[T], opts Options,
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(reg.Name).
 		For(obj, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, userAnnotationChanged())))
-	if reg.SecretNames != nil {
+	if reg.SecretNames != nil || reg.ForeignSecrets != nil {
 		b = b.WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(
-			EnqueueByIndex(mgr.GetClient(), reg.Kind.NewList(), SecretIndex)))
+			secretReferrers(mgr.GetClient(), reg.Kind.NewList(), reg.SecretNames != nil, reg.ForeignSecrets != nil)))
 	}
 	for _, w := range reg.Watches {
 		b = b.Watches(w.Object, w.Handler, builder.WithPredicates(w.Predicates...))
@@ -148,4 +158,35 @@ func withoutMark(a map[string]string) map[string]string {
 	a = maps.Clone(a)
 	delete(a, CreatePendingAnnotation)
 	return a
+}
+
+// secretReferrers maps a Secret to the objects of list's kind that read it: those of its namespace
+// whose SecretIndex holds its name, and those of any namespace whose ForeignSecretIndex holds it.
+func secretReferrers(c client.Reader, list client.ObjectList, local, foreign bool) handler.MapFunc {
+	byName := EnqueueByIndex(c, list, SecretIndex)
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		var reqs []reconcile.Request
+		if local {
+			reqs = byName(ctx, o)
+		}
+		if !foreign {
+			return reqs
+		}
+		l, ok := list.DeepCopyObject().(client.ObjectList)
+		if !ok {
+			return reqs
+		}
+		key := o.GetNamespace() + "/" + o.GetName()
+		if err := c.List(ctx, l, client.MatchingFields{ForeignSecretIndex: key}); err != nil {
+			log.FromContext(ctx).Error(err, "cannot list objects to sync again", "index", ForeignSecretIndex, "secret", key)
+			return reqs
+		}
+		_ = meta.EachListItem(l, func(item runtime.Object) error {
+			if m, ok := item.(client.Object); ok {
+				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
+			}
+			return nil
+		})
+		return reqs
+	}
 }

@@ -266,7 +266,6 @@ func TestSecretOfAnotherNamespace(t *testing.T) {
 	h.diff("3scale writes", []string(nil), h.writes())
 
 	h.update(secret, func() { secret.Annotations = map[string]string{tenant.AllowReferencesFromAnnotation: h.ns} })
-	h.update(p, func() { p.Annotations = map[string]string{"poke": "1"} }) // the Secret is not ours to watch
 	h.waitCondition(p, productConditions(p), external.TypeSynced, metav1.ConditionTrue, "")
 	if reads.Load() == 0 {
 		t.Error("the allowed Secret was never read")
