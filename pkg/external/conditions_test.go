@@ -1,6 +1,7 @@
 package external
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -14,21 +15,32 @@ func cond(t string, s metav1.ConditionStatus, reason, msg string) metav1.Conditi
 	return metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: 3}
 }
 
+// ignoreTransitions compares conditions regardless of their order and transition times.
+var ignoreTransitions = cmp.Options{
+	cmpopts.IgnoreFields(metav1.Condition{}, "LastTransitionTime"),
+	cmpopts.SortSlices(func(a, b metav1.Condition) bool { return a.Type < b.Type }),
+}
+
 func TestSetConditions(t *testing.T) {
 	const (
 		yes = metav1.ConditionTrue
 		no  = metav1.ConditionFalse
 	)
+	var (
+		backendSet = ConditionSet{Synced: true}
+		orphanSet  = ConditionSet{Synced: true, Waiting: TypeOrphan}
+		waitingSet = ConditionSet{Waiting: TypeWaiting}
+	)
 	cases := map[string]struct {
 		reason string
 		o      outcome
-		orphan bool
+		cs     ConditionSet
 		want   []metav1.Condition
 	}{
 		"Synced": {
-			reason: "In sync: Synced and Ready are True, the others False.",
+			reason: "In sync: Synced and Ready are True, the others False, Orphan included when the kind has it.",
 			o:      outcome{synced: true},
-			orphan: true,
+			cs:     orphanSet,
 			want: []metav1.Condition{
 				cond(TypeSynced, yes, ReasonSynced, syncedMessage),
 				cond(TypeReady, yes, ReasonSynced, syncedMessage),
@@ -37,9 +49,21 @@ func TestSetConditions(t *testing.T) {
 				cond(TypeOrphan, no, ReasonReferencesResolved, ""),
 			},
 		},
+		"SyncedWithoutSyncedType": {
+			reason: "A kind without Synced gets Ready alone, and its Waiting type False.",
+			o:      outcome{synced: true},
+			cs:     waitingSet,
+			want: []metav1.Condition{
+				cond(TypeReady, yes, ReasonSynced, syncedMessage),
+				cond(TypeInvalid, no, ReasonValidSpec, ""),
+				cond(TypeFailed, no, ReasonNoError, ""),
+				cond(TypeWaiting, no, ReasonReferencesResolved, ""),
+			},
+		},
 		"Invalid": {
-			reason: "An invalid spec: Invalid True with the message, Synced False with the same.",
+			reason: "An invalid spec: Invalid True with the message, Synced and Ready False with the same.",
 			o:      outcome{class: Invalid, reason: ReasonInvalidSpec, message: "bad"},
+			cs:     backendSet,
 			want: []metav1.Condition{
 				cond(TypeSynced, no, ReasonInvalidSpec, "bad"),
 				cond(TypeReady, no, ReasonInvalidSpec, "bad"),
@@ -47,10 +71,21 @@ func TestSetConditions(t *testing.T) {
 				cond(TypeFailed, no, ReasonNoError, ""),
 			},
 		},
+		"Rejected": {
+			reason: "A spec 3scale refused (422) is Invalid too, with 3scale's message, and not Failed.",
+			o:      outcome{class: Rejected, reason: ReasonInvalidSpec, message: "System name has already been taken"},
+			cs:     backendSet,
+			want: []metav1.Condition{
+				cond(TypeSynced, no, ReasonInvalidSpec, "System name has already been taken"),
+				cond(TypeReady, no, ReasonInvalidSpec, "System name has already been taken"),
+				cond(TypeInvalid, yes, ReasonInvalidSpec, "System name has already been taken"),
+				cond(TypeFailed, no, ReasonNoError, ""),
+			},
+		},
 		"WaitingWithOrphan": {
 			reason: "A kind with Orphan reports waits there.",
 			o:      outcome{class: Waiting, reason: "BackendNotFound", message: "backend b not found"},
-			orphan: true,
+			cs:     orphanSet,
 			want: []metav1.Condition{
 				cond(TypeSynced, no, "BackendNotFound", "backend b not found"),
 				cond(TypeReady, no, "BackendNotFound", "backend b not found"),
@@ -59,9 +94,21 @@ func TestSetConditions(t *testing.T) {
 				cond(TypeOrphan, yes, "BackendNotFound", "backend b not found"),
 			},
 		},
-		"WaitingWithoutOrphan": {
-			reason: "A kind without Orphan reports waits in Synced only, and is not Failed.",
+		"WaitingWithWaitingType": {
+			reason: "A kind whose set names Waiting reports waits there, and has no Synced.",
+			o:      outcome{class: Waiting, reason: "AccountNotFound", message: "account a not found"},
+			cs:     waitingSet,
+			want: []metav1.Condition{
+				cond(TypeReady, no, "AccountNotFound", "account a not found"),
+				cond(TypeInvalid, no, ReasonValidSpec, ""),
+				cond(TypeFailed, no, ReasonNoError, ""),
+				cond(TypeWaiting, yes, "AccountNotFound", "account a not found"),
+			},
+		},
+		"WaitingWithoutWaitingType": {
+			reason: "A kind without a waiting type reports waits in Synced and Ready only, and is not Failed.",
 			o:      outcome{class: Waiting, reason: ReasonWaiting, message: "in use"},
+			cs:     backendSet,
 			want: []metav1.Condition{
 				cond(TypeSynced, no, ReasonWaiting, "in use"),
 				cond(TypeReady, no, ReasonWaiting, "in use"),
@@ -69,9 +116,10 @@ func TestSetConditions(t *testing.T) {
 				cond(TypeFailed, no, ReasonNoError, ""),
 			},
 		},
-		"Failed": {
-			reason: "Refused credentials and transient errors are Failed.",
+		"Unauthorized": {
+			reason: "Refused credentials are Failed.",
 			o:      outcome{class: Unauthorized, reason: ReasonUnauthorized, message: "refused"},
+			cs:     backendSet,
 			want: []metav1.Condition{
 				cond(TypeSynced, no, ReasonUnauthorized, "refused"),
 				cond(TypeReady, no, ReasonUnauthorized, "refused"),
@@ -79,14 +127,40 @@ func TestSetConditions(t *testing.T) {
 				cond(TypeFailed, yes, ReasonUnauthorized, "refused"),
 			},
 		},
+		"Conflict": {
+			reason: "An entity another object manages is Failed with reason Conflict.",
+			o:      outcome{class: Conflict, reason: ReasonConflict, message: "managed by Backend ns2/other"},
+			cs:     backendSet,
+			want: []metav1.Condition{
+				cond(TypeSynced, no, ReasonConflict, "managed by Backend ns2/other"),
+				cond(TypeReady, no, ReasonConflict, "managed by Backend ns2/other"),
+				cond(TypeInvalid, no, ReasonValidSpec, ""),
+				cond(TypeFailed, yes, ReasonConflict, "managed by Backend ns2/other"),
+			},
+		},
+		"Transient": {
+			reason: "A transient error that lasted is Failed.",
+			o:      outcome{class: Transient, reason: ReasonSyncError, message: "503"},
+			cs:     backendSet,
+			want: []metav1.Condition{
+				cond(TypeSynced, no, ReasonSyncError, "503"),
+				cond(TypeReady, no, ReasonSyncError, "503"),
+				cond(TypeInvalid, no, ReasonValidSpec, ""),
+				cond(TypeFailed, yes, ReasonSyncError, "503"),
+			},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			// A stale Orphan condition must go when the kind has none.
-			conds := []metav1.Condition{{Type: TypeOrphan, Status: yes, Reason: "Old"}}
-			setConditions(&conds, 3, tc.o, tc.orphan)
-			if diff := cmp.Diff(tc.want, conds, cmpopts.IgnoreFields(metav1.Condition{}, "LastTransitionTime"),
-				cmpopts.SortSlices(func(a, b metav1.Condition) bool { return a.Type < b.Type })); diff != "" {
+			// Conditions of types the kind does not carry (left by an earlier version, or another
+			// operator) must go.
+			conds := []metav1.Condition{
+				{Type: TypeSynced, Status: metav1.ConditionTrue, Reason: "Old"},
+				{Type: TypeOrphan, Status: metav1.ConditionTrue, Reason: "Old"},
+				{Type: TypeWaiting, Status: metav1.ConditionTrue, Reason: "Old"},
+			}
+			setConditions(&conds, 3, tc.o, tc.cs)
+			if diff := cmp.Diff(tc.want, conds, ignoreTransitions); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -96,24 +170,21 @@ func TestSetConditions(t *testing.T) {
 func TestSetConditionsKeepsTransitionTime(t *testing.T) {
 	old := metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	conds := []metav1.Condition{{Type: TypeSynced, Status: metav1.ConditionTrue, Reason: ReasonSynced, LastTransitionTime: old}}
-	setConditions(&conds, 4, outcome{synced: true}, false)
+	setConditions(&conds, 4, outcome{synced: true}, ConditionSet{Synced: true})
 	for _, c := range conds {
 		if c.Type == TypeSynced && !c.LastTransitionTime.Equal(&old) {
 			t.Errorf("Synced stayed True but its LastTransitionTime moved to %v", c.LastTransitionTime)
 		}
-		if c.Type == TypeSynced && c.ObservedGeneration != 4 {
-			t.Errorf("Synced observedGeneration = %d, want 4", c.ObservedGeneration)
+		if c.ObservedGeneration != 4 {
+			t.Errorf("%s observedGeneration = %d, want 4", c.Type, c.ObservedGeneration)
 		}
 	}
 }
 
 func TestSetConditionsBoundsMessages(t *testing.T) {
-	long := make([]byte, maxMessage*2)
-	for i := range long {
-		long[i] = 'x'
-	}
+	long := strings.Repeat("x", maxMessage*2)
 	var conds []metav1.Condition
-	setConditions(&conds, 1, outcome{class: Transient, reason: ReasonSyncError, message: string(long)}, false)
+	setConditions(&conds, 1, outcome{class: Transient, reason: ReasonSyncError, message: long}, ConditionSet{Synced: true})
 	for _, c := range conds {
 		if len(c.Message) > maxMessage+3 {
 			t.Errorf("%s message is %d bytes, want at most %d", c.Type, len(c.Message), maxMessage+3)

@@ -42,13 +42,23 @@ func TestClassify(t *testing.T) {
 			want:   Invalid,
 		},
 		"Unprocessable": {
-			reason: "3scale's 422 with field errors is an invalid spec.",
+			reason: "3scale's 422 with field errors is a spec 3scale refused, which it may accept later.",
 			err:    apiError(422, map[string][]string{"private_endpoint": {"is invalid"}}),
-			want:   Invalid,
+			want:   Rejected,
+		},
+		"WrappedUnprocessable": {
+			reason: "A plan operation's 422, wrapped by Execute, is still Rejected.",
+			err:    fmt.Errorf("cannot update backend: %w", apiError(422, nil)),
+			want:   Rejected,
 		},
 		"BadRequest": {
-			reason: "A 400 will not pass by retrying the same request.",
+			reason: "A 400 will not pass by retrying the same request right away.",
 			err:    apiError(400, nil),
+			want:   Rejected,
+		},
+		"NotAllowedReference": {
+			reason: "A Secret of another namespace that does not allow the reference needs a spec (or Secret) change.",
+			err:    &tenant.ReferenceNotAllowedError{From: "ns", Field: "spec.x"},
 			want:   Invalid,
 		},
 		"RefusedDeletion": {
@@ -114,6 +124,16 @@ func TestClassify(t *testing.T) {
 		"KubeConflict": {
 			reason: "A stale write to the Kubernetes API is requeued silently.",
 			err:    apierrors.NewConflict(schema.GroupResource{Resource: "backends"}, "b", errors.New("stale")),
+			want:   Stale,
+		},
+		"WrappedKubeConflict": {
+			reason: "A stale write the loop wraps (the create-pending mark) is still Stale.",
+			err:    fmt.Errorf("cannot mark the object create-pending: %w", apierrors.NewConflict(schema.GroupResource{Resource: "backends"}, "b", errors.New("stale"))),
+			want:   Stale,
+		},
+		"OwnershipConflict": {
+			reason: "An entity another object manages is a Conflict, not a stale write.",
+			err:    fmt.Errorf("observe: %w", &ConflictError{Holder: "Backend ns2/other", Entity: "the 3scale entity with ID 42"}),
 			want:   Conflict,
 		},
 		"Unknown": {

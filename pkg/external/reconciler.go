@@ -294,6 +294,7 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, p *pass[T]) (ctrl.R
 		return r.finish(ctx, p, r.failure(ctx, p, "remove finalizer", fmt.Errorf("cannot remove finalizer: %w", err)))
 	}
 	r.claims.release(obj)
+	r.recovered(obj) // gone: its failures are forgotten with it
 	return ctrl.Result{}, nil
 }
 
