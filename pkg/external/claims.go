@@ -49,11 +49,28 @@ func ClaimKeys[T client.Object](kind Kind[T]) func(client.Object) []string {
 func (r *Reconciler[T]) checkClaim(ctx context.Context, p *pass[T], id int64, recorded bool) error {
 	key := claimKey(p.location, id)
 	entity := fmt.Sprintf("the 3scale entity with ID %d at %s", id, p.location)
-	list := r.kind.NewList()
-	if err := r.client.List(ctx, list, client.MatchingFields{ClaimIndex: key}); err != nil {
-		return fmt.Errorf("cannot list the objects that manage %s: %w", entity, err)
-	}
 	var holder client.Object
+	// A status that records an ID without a location is trusted for any location (KnownID), so
+	// its claim counts here too.
+	for _, k := range []string{key, claimKey("", id)} {
+		list := r.kind.NewList()
+		if err := r.client.List(ctx, list, client.MatchingFields{ClaimIndex: k}); err != nil {
+			return fmt.Errorf("cannot list the objects that manage %s: %w", entity, err)
+		}
+		holder = r.olderHolder(p, list, recorded, holder)
+	}
+	if holder != nil {
+		return &ConflictError{Holder: describeObject(holder), Entity: entity}
+	}
+	if h, ok := r.claims.take(key, p.obj); !ok {
+		return &ConflictError{Holder: h, Entity: entity}
+	}
+	return nil
+}
+
+// olderHolder returns, of holder and the objects of list other than p's, the one that keeps the
+// entity (see checkClaim), or nil.
+func (r *Reconciler[T]) olderHolder(p *pass[T], list client.ObjectList, recorded bool, holder client.Object) client.Object {
 	_ = meta.EachListItem(list, func(item runtime.Object) error {
 		other, ok := item.(client.Object)
 		if !ok || other.GetUID() == p.obj.GetUID() || (recorded && older(p.obj, other)) {
@@ -64,13 +81,7 @@ func (r *Reconciler[T]) checkClaim(ctx context.Context, p *pass[T], id int64, re
 		}
 		return nil
 	})
-	if holder != nil {
-		return &ConflictError{Holder: describeObject(holder), Entity: entity}
-	}
-	if h, ok := r.claims.take(key, p.obj); !ok {
-		return &ConflictError{Holder: h, Entity: entity}
-	}
-	return nil
+	return holder
 }
 
 // older tells whether a was created before b (by name when at the same second).
