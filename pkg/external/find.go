@@ -18,3 +18,14 @@ func FindID[E any](ctx context.Context, list func(context.Context) ([]E, error),
 	}
 	return 0, nil
 }
+
+// A Keyed entity has a natural key (a system name) and an ID.
+type Keyed interface {
+	Key() string
+	EntityID() int64
+}
+
+// FindByKey returns the ID of the entity of list's answer whose natural key is key, 0 when none.
+func FindByKey[E Keyed](ctx context.Context, list func(context.Context) ([]E, error), key string) (int64, error) {
+	return FindID(ctx, list, func(e E) bool { return e.Key() == key }, E.EntityID)
+}

@@ -102,3 +102,9 @@ func (c *Client) UpdateBackendUsage(ctx context.Context, productID, id int64, p 
 func (c *Client) DeleteBackendUsage(ctx context.Context, productID, id int64) error {
 	return none(ctx, c, opDeleteBackendUsage, nil, productID, id)
 }
+
+// Key returns the backend's natural key, its system name.
+func (b Backend) Key() string { return b.SystemName }
+
+// EntityID returns the backend's ID.
+func (b Backend) EntityID() int64 { return b.ID }

@@ -77,3 +77,9 @@ func (c *Client) UpdateProduct(ctx context.Context, id int64, p ProductUpdatePar
 func (c *Client) DeleteProduct(ctx context.Context, id int64) error {
 	return none(ctx, c, opDeleteProduct, nil, id)
 }
+
+// Key returns the product's natural key, its system name.
+func (p Product) Key() string { return p.SystemName }
+
+// EntityID returns the product's ID.
+func (p Product) EntityID() int64 { return p.ID }

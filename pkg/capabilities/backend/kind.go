@@ -89,10 +89,7 @@ func (e *ext) Client() *threescale.Client { return e.c }
 
 // Find returns the ID of the backend with b's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, error) {
-	name := b.SystemNameOrDefault()
-	return external.FindID(ctx, e.c.ListBackends,
-		func(x threescale.Backend) bool { return x.SystemName == name },
-		func(x threescale.Backend) int64 { return x.ID })
+	return external.FindByKey(ctx, e.c.ListBackends, b.SystemNameOrDefault())
 }
 
 // Observe reads the backend id and plans what differs. A backend whose system name is not b's

@@ -229,10 +229,7 @@ func (e *ext) prepare(ctx context.Context, p *capabilitiesv1beta1.Product) error
 
 // Find returns the ID of the product with p's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, error) {
-	name := p.SystemNameOrDefault()
-	return external.FindID(ctx, e.c.ListProducts,
-		func(x threescale.Product) bool { return x.SystemName == name },
-		func(x threescale.Product) int64 { return x.ID })
+	return external.FindByKey(ctx, e.c.ListProducts, p.SystemNameOrDefault())
 }
 
 // Observe reads the product id and plans what differs.
