@@ -77,4 +77,3 @@ func TestReferenceNotAllowedSaysHowToAllow(t *testing.T) {
 		t.Errorf("message %q does not say %q", err.Error(), want)
 	}
 }
-
