@@ -1,14 +1,8 @@
 package capabilities
 
 import (
-	"context"
-
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/backend"
@@ -36,26 +30,7 @@ func SetupBackend(mgr ctrl.Manager, opts Options) error {
 		SecretNames: backend.SecretNames,
 		Watches: []external.Watch{{
 			Object:  &capabilitiesv1beta1.Product{},
-			Handler: handler.EnqueueRequestsFromMapFunc(deletingBackends(mgr.GetClient())),
+			Handler: handler.EnqueueRequestsFromMapFunc(external.EnqueueDeleting(mgr.GetClient(), &capabilitiesv1beta1.BackendList{})),
 		}},
 	}, opts.Loop, opts.MaxConcurrentReconciles)
-}
-
-// deletingBackends maps a Product to the Backends of its namespace that are being deleted: the
-// Product may have stopped using one of them.
-func deletingBackends(c client.Reader) handler.MapFunc {
-	return func(ctx context.Context, o client.Object) []reconcile.Request {
-		var list capabilitiesv1beta1.BackendList
-		if err := c.List(ctx, &list, client.InNamespace(o.GetNamespace())); err != nil {
-			log.FromContext(ctx).Error(err, "cannot list Backends")
-			return nil
-		}
-		var reqs []reconcile.Request
-		for i := range list.Items {
-			if b := &list.Items[i]; !b.DeletionTimestamp.IsZero() {
-				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: b.Namespace, Name: b.Name}})
-			}
-		}
-		return reqs
-	}
 }

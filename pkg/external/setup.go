@@ -138,6 +138,30 @@ func EnqueueByIndex(c client.Reader, list client.ObjectList, index string) handl
 	}
 }
 
+// EnqueueDeleting maps any object to the objects of list's kind in its namespace that are being
+// deleted: for a kind whose deletion waits until others (Products) stop using its entity, a
+// change of one of those may unblock it.
+func EnqueueDeleting(c client.Reader, list client.ObjectList) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		l, ok := list.DeepCopyObject().(client.ObjectList)
+		if !ok {
+			return nil
+		}
+		if err := c.List(ctx, l, client.InNamespace(o.GetNamespace())); err != nil {
+			log.FromContext(ctx).Error(err, "cannot list objects being deleted")
+			return nil
+		}
+		var reqs []reconcile.Request
+		_ = meta.EachListItem(l, func(item runtime.Object) error {
+			if m, ok := item.(client.Object); ok && !m.GetDeletionTimestamp().IsZero() {
+				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
+			}
+			return nil
+		})
+		return reqs
+	}
+}
+
 // userAnnotationChanged lets through updates that change an annotation other than the loop's own
 // create-pending mark: a user's annotation (deletion policy, poll interval) changes what a
 // reconcile does; the mark, set and cleared by the loop itself, would only cost a second pass

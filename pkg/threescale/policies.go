@@ -7,11 +7,12 @@ import (
 
 // CustomPolicy is an APIcast policy in a tenant's Policy Registry.
 type CustomPolicy struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Version     string `json:"version"`
-	Summary     string `json:"summary"`
-	Description string `json:"description"`
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Summary string `json:"summary"`
+	// Description is the manifest's description: a string, or a list of paragraphs.
+	Description json.RawMessage `json:"description"`
 	// Schema is the policy's manifest (apicast-policy.json).
 	Schema    json.RawMessage `json:"schema"`
 	CreatedAt string          `json:"created_at"`
