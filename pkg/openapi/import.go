@@ -51,7 +51,9 @@ type Result struct {
 //     is user key with 3scale's defaults; spec.privateAPIHostHeader and
 //     spec.privateAPISecretToken set the gateway's security towards the API;
 //   - self-managed APIcast when a public base URL is given, else APIcast hosted; the default
-//     policy chain.
+//     policy chain;
+//   - with spec.backendOnly, the methods and mapping rules are the backend's and there is no
+//     product (nor authentication to map).
 //
 // It fails when no usable spec can be produced: no private base URL, a system name 3scale
 // refuses, OpenID Connect without an issuer.
@@ -84,12 +86,14 @@ func (im *importer) run() (Result, error) {
 		return Result{}, err
 	}
 	methods, rules := im.operations(basePath)
-	auth, err := im.authentication()
-	if err != nil {
-		return Result{}, err
-	}
 	if title == "" {
 		title = systemName
+	}
+	if len(title) > maxNameLength {
+		im.note("info.title has more than %d characters: names are cut to %d", maxNameLength, maxNameLength)
+	}
+	if im.doc.Webhooks != nil {
+		im.note("webhooks are requests the API sends, not operations it serves: they are not mapped")
 	}
 
 	backend := capabilitiesv1beta1.BackendSpec{
@@ -98,6 +102,19 @@ func (im *importer) run() (Result, error) {
 		Description:        truncate("Backend of "+title, maxNameLength),
 		PrivateBaseURL:     privateBaseURL,
 		ProviderAccountRef: im.spec.ProviderAccountRef.DeepCopy(),
+	}
+	if im.spec.BackendOnly {
+		// The operations go to the backend, so that a Product written by the user gets them with
+		// the backend it uses; authentication and deployment are that Product's.
+		if len(im.doc.Security) > 0 {
+			im.note("backendOnly: the document's security is not mapped; the Product that uses the backend sets the authentication")
+		}
+		backend.Methods, backend.MappingRules = methods, rules
+		return Result{Backend: backend, Unmapped: im.unmapped}, nil
+	}
+	auth, err := im.authentication()
+	if err != nil {
+		return Result{}, err
 	}
 	product := capabilitiesv1beta1.ProductSpec{
 		Name:               truncate(title, maxNameLength),
@@ -108,12 +125,6 @@ func (im *importer) run() (Result, error) {
 		MappingRules:       rules,
 		BackendUsages:      map[string]capabilitiesv1beta1.BackendUsageSpec{systemName: {Path: "/"}},
 		ProviderAccountRef: im.spec.ProviderAccountRef.DeepCopy(),
-	}
-	if len(title) > maxNameLength {
-		im.note("info.title has more than %d characters: the product's name is cut to %d", maxNameLength, maxNameLength)
-	}
-	if im.doc.Webhooks != nil {
-		im.note("webhooks are requests the API sends, not operations it serves: they are not mapped")
 	}
 	return Result{Backend: backend, Product: product, Unmapped: im.unmapped}, nil
 }

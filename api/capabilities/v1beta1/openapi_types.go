@@ -36,7 +36,8 @@ const (
 // OpenAPISpec is the desired state of an OpenAPI import: the document, and the settings that override
 // or complete what the document says when it becomes a 3scale product and backend.
 type OpenAPISpec struct {
-	// OpenAPIRef references the OpenAPI 3.0 document (JSON or YAML) to import.
+	// OpenAPIRef references the document (JSON or YAML) to import: OpenAPI 3.0 or 3.1, or Swagger
+	// 2.0.
 	// +required
 	OpenAPIRef OpenAPIRefSpec `json:"openapiRef"`
 
@@ -94,6 +95,12 @@ type OpenAPISpec struct {
 	// scheme is of type oauth2 or openIdConnect.
 	// +optional
 	OIDC *OIDCSpec `json:"oidc,omitempty"`
+
+	// BackendOnly generates only the Backend, with the methods and mapping rules of the document's
+	// operations, and no Product: several documents can then be composed into one Product that
+	// lists their backends in its backendUsages. Defaults to false (a Product and a Backend).
+	// +optional
+	BackendOnly bool `json:"backendOnly,omitempty"`
 }
 
 // OpenAPIStatus is the observed state of an OpenAPI import.
