@@ -49,7 +49,7 @@ func SetupAll(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
-	for _, setup := range []func(ctrl.Manager, Options) error{SetupBackend, SetupProduct, SetupCustomPolicyDefinition} {
+	for _, setup := range []func(ctrl.Manager, Options) error{SetupBackend, SetupProduct, SetupCustomPolicyDefinition, SetupProxyConfigPromote} {
 		if err := setup(mgr, opts); err != nil {
 			return err
 		}

@@ -45,10 +45,10 @@ type credentialsExternal[T client.Object] struct {
 	token tenant.SecretKey
 }
 
-// explainCredentials says which Secret to fix when 3scale refused the credentials: a 401, or a
+// ExplainCredentials says which Secret to fix when 3scale refused the credentials: a 401, or a
 // 403 whose message is about the token, refused the token itself; any other 403 is a call the
 // token may not make (3scale's message says why).
-func explainCredentials(err error, token tenant.SecretKey) error {
+func ExplainCredentials(err error, token tenant.SecretKey) error {
 	if err == nil || Classify(err) != Unauthorized {
 		return err
 	}
@@ -60,26 +60,26 @@ func explainCredentials(err error, token tenant.SecretKey) error {
 
 func (e credentialsExternal[T]) Find(ctx context.Context, obj T) (int64, error) {
 	id, err := e.External.Find(ctx, obj)
-	return id, explainCredentials(err, e.token)
+	return id, ExplainCredentials(err, e.token)
 }
 
 func (e credentialsExternal[T]) Observe(ctx context.Context, obj T, id int64) (Observation, error) {
 	o, err := e.External.Observe(ctx, obj, id)
-	return o, explainCredentials(err, e.token)
+	return o, ExplainCredentials(err, e.token)
 }
 
 func (e credentialsExternal[T]) Create(ctx context.Context, obj T) (int64, error) {
 	id, err := e.External.Create(ctx, obj)
-	return id, explainCredentials(err, e.token)
+	return id, ExplainCredentials(err, e.token)
 }
 
 func (e credentialsExternal[T]) Delete(ctx context.Context, obj T, id int64) error {
-	return explainCredentials(e.External.Delete(ctx, obj, id), e.token)
+	return ExplainCredentials(e.External.Delete(ctx, obj, id), e.token)
 }
 
 // Explain names the Secret of the token in err when 3scale refused it (for errors of the plan's
 // operations, which run outside the External's methods).
-func (e credentialsExternal[T]) Explain(err error) error { return explainCredentials(err, e.token) }
+func (e credentialsExternal[T]) Explain(err error) error { return ExplainCredentials(err, e.token) }
 
 // explainer is an External that can say more about an error of its plan's operations.
 type explainer interface{ Explain(error) error }
