@@ -10,6 +10,7 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/threescale-oss/operator/pkg/document"
 	"github.com/threescale-oss/operator/pkg/external"
 	"github.com/threescale-oss/operator/pkg/tenant"
 )
@@ -26,12 +27,20 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// Clients holds the 3scale clients, one per tenant, shared by every kind. Required.
 	Clients *tenant.Clients
+	// Documents fetches the documents OpenAPI and ActiveDoc objects reference by URL, shared by
+	// both kinds so that one conditional request serves every object of a URL; a Fetcher with
+	// the defaults when nil.
+	Documents *document.Fetcher
 }
 
 // DefaultOptions returns the options of the controllers the operator registers: a new client
 // cache, to be shared by every kind, and the poll interval of PollIntervalEnvVar, if set.
 func DefaultOptions() (Options, error) {
-	opts := Options{Clients: &tenant.Clients{}}
+	documents, err := document.FetcherFromEnv()
+	if err != nil {
+		return Options{}, err
+	}
+	opts := Options{Clients: &tenant.Clients{}, Documents: documents}
 	if v := os.Getenv(PollIntervalEnvVar); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -61,6 +70,18 @@ func SetupAll(mgr ctrl.Manager) error {
 // API reader, never cached.
 func tenants(mgr ctrl.Manager, opts Options) external.Tenants {
 	return external.Tenants{Resolver: tenant.Resolver{Reader: mgr.GetAPIReader()}, Clients: opts.Clients}
+}
+
+// documents loads the documents objects reference, from Secrets (as secrets reads them) or URLs.
+func documents(mgr ctrl.Manager, opts Options) (document.Loader, error) {
+	f := opts.Documents
+	if f == nil {
+		var err error
+		if f, err = document.NewFetcher(); err != nil {
+			return document.Loader{}, err
+		}
+	}
+	return document.Loader{Secrets: secrets(mgr), Fetcher: f}, nil
 }
 
 // secrets reads the Secrets objects reference: their metadata (for the opt-in of other

@@ -18,6 +18,10 @@ import (
 type InvalidError struct {
 	// Message says what is wrong, naming the field or reference at fault.
 	Message string
+	// Recheck says the fault lies outside the cluster and may be fixed there without the spec
+	// changing (a URL that answers 404, a document too large): the error is Rejected rather than
+	// Invalid, so the object is tried again at the poll interval. No watch would bring it back.
+	Recheck bool
 }
 
 // Error implements error.
@@ -124,6 +128,8 @@ func Classify(err error) Class {
 	switch {
 	case errors.As(err, &conflict):
 		return Conflict
+	case errors.As(err, &invalid) && invalid.Recheck:
+		return Rejected
 	case errors.As(err, &invalid), planning.IsInvalid(err), tenant.IsNotAllowed(err):
 		return Invalid
 	case errors.As(err, &waiting), tenant.IsMissing(err):

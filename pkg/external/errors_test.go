@@ -36,6 +36,11 @@ func TestClassify(t *testing.T) {
 			err:    fmt.Errorf("plan: %w", Invalidf("bad")),
 			want:   Invalid,
 		},
+		"InvalidRecheck": {
+			reason: "An invalid input that may be fixed outside the cluster (a document URL answering 404) is tried again at the poll interval.",
+			err:    fmt.Errorf("load: %w", &InvalidError{Message: "404", Recheck: true}),
+			want:   Rejected,
+		},
 		"PlannerInvalid": {
 			reason: "A shared planner's invalid reference needs a spec change too.",
 			err:    fmt.Errorf("plan: %w", &planning.InvalidError{Field: "spec.mappingRules[0].metricMethodRef", Message: "unknown"}),

@@ -60,6 +60,23 @@ func IsNotAllowed(err error) bool {
 // (AllowReferencesFromAnnotation). A Secret or key that does not exist (yet) is a
 // *MissingSecretError or *SecretKeyError.
 func (r SecretReader) Value(ctx context.Context, from string, ref corev1.SecretReference, field, key string) (string, error) {
+	data, nn, err := r.Data(ctx, from, ref, field)
+	if err != nil {
+		return "", err
+	}
+	v, ok := data[key]
+	if !ok || len(v) == 0 {
+		return "", &SecretKeyError{Namespace: nn.Namespace, Name: nn.Name, Key: key, Problem: "is missing or empty"}
+	}
+	return string(v), nil
+}
+
+// Data returns all the data of the Secret ref (namespace defaulting to from) that field of an
+// object of namespace from references, and the Secret's full name, for callers that do not know
+// its keys (a document is a Secret's one value, whatever its key). The rules of Value apply: a
+// Secret of another namespace is read only when it allows from, a missing one is a
+// *MissingSecretError.
+func (r SecretReader) Data(ctx context.Context, from string, ref corev1.SecretReference, field string) (map[string][]byte, types.NamespacedName, error) {
 	nn := types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}
 	if nn.Namespace == "" {
 		nn.Namespace = from
@@ -67,25 +84,21 @@ func (r SecretReader) Value(ctx context.Context, from string, ref corev1.SecretR
 	if nn.Namespace != from {
 		allowed, err := r.allows(ctx, nn, from)
 		if err != nil {
-			return "", err
+			return nil, nn, err
 		}
 		if !allowed {
-			return "", &ReferenceNotAllowedError{From: from, Secret: nn, Field: field}
+			return nil, nn, &ReferenceNotAllowedError{From: from, Secret: nn, Field: field}
 		}
 	}
 	var s corev1.Secret
 	err := r.Reader.Get(ctx, nn, &s)
 	switch {
 	case apierrors.IsNotFound(err):
-		return "", &MissingSecretError{Namespace: nn.Namespace, Name: nn.Name, Purpose: field}
+		return nil, nn, &MissingSecretError{Namespace: nn.Namespace, Name: nn.Name, Purpose: field}
 	case err != nil:
-		return "", fmt.Errorf("cannot read secret %s (%s): %w", nn, field, err)
+		return nil, nn, fmt.Errorf("cannot read secret %s (%s): %w", nn, field, err)
 	}
-	v, ok := s.Data[key]
-	if !ok || len(v) == 0 {
-		return "", &SecretKeyError{Namespace: nn.Namespace, Name: nn.Name, Key: key, Problem: "is missing or empty"}
-	}
-	return string(v), nil
+	return s.Data, nn, nil
 }
 
 // allows tells whether the Secret nn allows references from namespace from, reading its metadata
