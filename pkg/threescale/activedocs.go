@@ -1,6 +1,9 @@
 package threescale
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // ActiveDoc is an API specification (OpenAPI) shown in the Developer Portal.
 type ActiveDoc struct {
@@ -33,12 +36,38 @@ type ActiveDocParams struct {
 // ActiveDocUpdateParams are the fields of an ActiveDoc to change (3scale does not change system
 // names).
 type ActiveDocUpdateParams struct {
-	Name                   *string `form:"name"`
-	ServiceID              *int64  `form:"service_id"`
-	Body                   *string `form:"body"`
-	Description            *string `form:"description"`
-	Published              *bool   `form:"published"`
-	SkipSwaggerValidations *bool   `form:"skip_swagger_validations"`
+	Name *string `form:"name"`
+	// ServiceID binds the ActiveDoc to a product; Unbound() unbinds it.
+	ServiceID              *BindingID `form:"service_id"`
+	Body                   *string    `form:"body"`
+	Description            *string    `form:"description"`
+	Published              *bool      `form:"published"`
+	SkipSwaggerValidations *bool      `form:"skip_swagger_validations"`
+}
+
+// A BindingID is the ID of the entity something is bound to, as an update sends it: the zero
+// value, Unbound(), clears the binding. 3scale reads a blank ID as none (Rails casts "" to nil
+// for an integer column, and porta's ActiveDocs controller lets a blank service_id through).
+type BindingID int64
+
+// Unbound returns the BindingID that clears a binding.
+func Unbound() *BindingID {
+	var id BindingID
+	return &id
+}
+
+// BindTo returns the BindingID of id.
+func BindTo(id int64) *BindingID {
+	b := BindingID(id)
+	return &b
+}
+
+// FormValue implements formValuer: the ID, or blank for none.
+func (b BindingID) FormValue() string {
+	if b == 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(b), 10)
 }
 
 // ListActiveDocs returns every ActiveDoc of the tenant.

@@ -21,6 +21,18 @@ func TestActiveDocs(t *testing.T) {
 	if doc.Published || doc.Description != "v2" {
 		t.Errorf("updated ActiveDoc = %+v", doc)
 	}
+	// Unbinding sends a blank service_id, which porta reads as none; other fields stay.
+	doc = got(c.UpdateActiveDoc(ctx, doc.ID, ActiveDocUpdateParams{ServiceID: Unbound()})).need(t, "unbind")
+	if doc.ServiceID != nil || doc.Description != "v2" {
+		t.Errorf("unbound ActiveDoc = %+v, want no service_id", doc)
+	}
+	if _, err := c.UpdateActiveDoc(ctx, doc.ID, ActiveDocUpdateParams{ServiceID: BindTo(p.ID + 1000)}); !IsUnprocessable(err) {
+		t.Errorf("binding to an unknown product: %v, want unprocessable", err)
+	}
+	doc = got(c.UpdateActiveDoc(ctx, doc.ID, ActiveDocUpdateParams{ServiceID: BindTo(p.ID)})).need(t, "bind")
+	if doc.ServiceID == nil || *doc.ServiceID != p.ID {
+		t.Errorf("bound ActiveDoc = %+v, want service_id %d", doc, p.ID)
+	}
 	if docs := got(c.ListActiveDocs(ctx)).need(t, "list"); len(docs) != 1 || docs[0].ID != doc.ID {
 		t.Errorf("ActiveDocs = %+v", docs)
 	}

@@ -334,6 +334,9 @@ var descriptionErrata = map[string]map[string]string{
 	"PUT /admin/api/services/{service_id}/backend_usages/{id}.json": {
 		"path": "documented as integer; it is the usage's path (\"/v1\"), a string in the POST of the same resource and in porta's BackendApiConfig",
 	},
+	"PUT /admin/api/active_docs/{id}.json": {
+		"service_id": "documented as integer; a blank value unbinds the ActiveDoc from its product: porta's ApiDocsServicesController lets a blank service_id through (new_service_id_permitted) and Rails stores it as NULL, the unbinding the 3scale operator that Red Hat ships does with service_id null",
+	},
 }
 
 // exchange is one request the client sent and the answer it got.

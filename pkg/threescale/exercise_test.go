@@ -193,10 +193,12 @@ func exerciseEveryOperation(t *testing.T, env *testEnv) {
 	_, err = c.GetActiveDoc(ctx, doc.ID)
 	check(t, "get ActiveDoc", err)
 	_, err = c.UpdateActiveDoc(ctx, doc.ID, ActiveDocUpdateParams{
-		Name: ptr("Contract doc 2"), ServiceID: ptr(p.ID), Body: ptr(testOpenAPI), Description: ptr("d2"),
+		Name: ptr("Contract doc 2"), ServiceID: BindTo(p.ID), Body: ptr(testOpenAPI), Description: ptr("d2"),
 		Published: ptr(true), SkipSwaggerValidations: ptr(false),
 	})
 	check(t, "update ActiveDoc", err)
+	_, err = c.UpdateActiveDoc(ctx, doc.ID, ActiveDocUpdateParams{ServiceID: Unbound()})
+	check(t, "unbind ActiveDoc", err)
 
 	// Developer accounts, users, applications and keys.
 	acct := got(c.Signup(ctx, SignupParams{

@@ -171,6 +171,10 @@ func formTag(f reflect.StructField) (name string, omitEmpty, ok bool) {
 
 var rawMessageType = reflect.TypeFor[json.RawMessage]()
 
+// A formValuer encodes itself as a form value, for the values the kinds below cannot say (a
+// blank that means "none").
+type formValuer interface{ FormValue() string }
+
 func encodeField(values url.Values, name string, omitEmpty bool, v reflect.Value) error {
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
@@ -178,6 +182,10 @@ func encodeField(values url.Values, name string, omitEmpty bool, v reflect.Value
 		}
 		v = v.Elem()
 	} else if omitEmpty && v.IsZero() {
+		return nil
+	}
+	if fv, ok := v.Interface().(formValuer); ok {
+		values.Set(name, fv.FormValue())
 		return nil
 	}
 	if v.Type() == rawMessageType {
