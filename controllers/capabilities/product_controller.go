@@ -3,6 +3,7 @@ package capabilities
 import (
 	"context"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -27,6 +28,8 @@ const backendIndex = "capabilities.3scale.net/backend"
 // +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products/finalizers,verbs=update
 // +kubebuilder:rbac:groups=capabilities.3scale.net,resources=backends,verbs=get;list;watch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=proxyconfigpromotes,verbs=get;list;watch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=custompolicydefinitions,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
 
@@ -40,11 +43,23 @@ func SetupProduct(mgr ctrl.Manager, opts Options) error {
 		Kind:           product.Kind{Backends: mgr.GetClient(), Secrets: secrets(mgr), Tenants: tenants(mgr, opts)},
 		SecretNames:    productSecretNames,
 		ForeignSecrets: productForeignSecrets,
-		Indexes:        map[string]func(*capabilitiesv1beta1.Product) []string{backendIndex: product.ReferencedBackends},
+		Indexes: map[string]func(*capabilitiesv1beta1.Product) []string{
+			backendIndex:      product.ReferencedBackends,
+			customPolicyIndex: product.CustomPolicies,
+		},
 		Watches: []external.Watch{{
 			Object:     &capabilitiesv1beta1.Backend{},
 			Handler:    handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient())),
 			Predicates: []predicate.Predicate{backendSyncChanged()},
+		}, {
+			// A product whose sync waits for a promotion (3scale refuses to delete a method the
+			// deployed configuration uses) goes on once a ProxyConfigPromote promoted it.
+			Object:  &capabilitiesv1beta1.ProxyConfigPromote{},
+			Handler: handler.EnqueueRequestsFromMapFunc(promotedProduct),
+		}, {
+			// A product waits for the custom policies of its chain to be registered.
+			Object:  &capabilitiesv1beta1.CustomPolicyDefinition{},
+			Handler: handler.EnqueueRequestsFromMapFunc(productsOfCustomPolicy(mgr.GetClient())),
 		}},
 	}, opts.Loop, opts.MaxConcurrentReconciles)
 }
@@ -113,4 +128,32 @@ func productForeignSecrets(p *capabilitiesv1beta1.Product) []string {
 		foreign(pc.ConfigurationRef)
 	}
 	return out
+}
+
+// customPolicyIndex indexes Products by the names of the custom policies of their chain.
+const customPolicyIndex = "capabilities.3scale.net/custom-policy"
+
+// productsOfCustomPolicy maps a CustomPolicyDefinition to the Products of its namespace whose
+// policy chain names its policy.
+func productsOfCustomPolicy(c client.Reader) handler.MapFunc {
+	byIndex := external.EnqueueByIndex(c, &capabilitiesv1beta1.ProductList{}, customPolicyIndex)
+	return func(ctx context.Context, o client.Object) []ctrl.Request {
+		cpd, ok := o.(*capabilitiesv1beta1.CustomPolicyDefinition)
+		if !ok {
+			return nil
+		}
+		// The index holds policy names, not object names.
+		named := cpd.DeepCopy()
+		named.Name = cpd.Spec.Name
+		return byIndex(ctx, named)
+	}
+}
+
+// promotedProduct maps a ProxyConfigPromote to the Product it promotes.
+func promotedProduct(_ context.Context, o client.Object) []ctrl.Request {
+	pcp, ok := o.(*capabilitiesv1beta1.ProxyConfigPromote)
+	if !ok {
+		return nil
+	}
+	return []ctrl.Request{{NamespacedName: types.NamespacedName{Namespace: pcp.Namespace, Name: pcp.Spec.ProductCRName}}}
 }

@@ -79,7 +79,13 @@ func (e credentialsExternal[T]) Delete(ctx context.Context, obj T, id int64) err
 
 // Explain names the Secret of the token in err when 3scale refused it (for errors of the plan's
 // operations, which run outside the External's methods).
-func (e credentialsExternal[T]) Explain(err error) error { return ExplainCredentials(err, e.token) }
+func (e credentialsExternal[T]) Explain(err error) error {
+	if x, ok := e.External.(explainer); ok {
+		err = x.Explain(err)
+	}
+	return ExplainCredentials(err, e.token)
+}
 
-// explainer is an External that can say more about an error of its plan's operations.
+// explainer is an External that can say more about an error of its plan's operations; a kind's
+// External may implement it to turn its operations' errors into the loop's classes.
 type explainer interface{ Explain(error) error }

@@ -108,7 +108,26 @@ type ProductSpec struct {
 	// end when it is missing, since APIcast does not work without it.
 	// +optional
 	Policies []PolicyConfig `json:"policies,omitempty"`
+
+	// PromoteTo keeps the product's APIcast configuration promoted, so that gateways serve what
+	// the spec says without a ProxyConfigPromote per change: after every sync that changed the
+	// product in 3scale, the operator deploys its configuration to staging ("Staging"), and to
+	// staging then production ("Production"), and records the versions in status. Metrics and
+	// methods that the deployed configuration still uses are deleted after the promotion, so
+	// that 3scale accepts their deletion. When unset, the configuration is promoted only by
+	// ProxyConfigPromote objects or in the Admin Portal.
+	// +kubebuilder:validation:Enum=Staging;Production
+	// +optional
+	PromoteTo string `json:"promoteTo,omitempty"`
 }
+
+// Values of ProductSpec.PromoteTo.
+const (
+	// PromoteToStaging keeps staging at the product's latest configuration.
+	PromoteToStaging = "Staging"
+	// PromoteToProduction keeps staging and production at the product's latest configuration.
+	PromoteToProduction = "Production"
+)
 
 // ProductDeploymentSpec selects the APIcast deployment mode. Exactly one mode must be set.
 // +kubebuilder:validation:XValidation:rule="has(self.apicastHosted) != has(self.apicastSelfManaged)",message="deployment must set exactly one of apicastHosted or apicastSelfManaged"
@@ -412,6 +431,16 @@ type ProductStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// StagingVersion is the version of the configuration the operator last deployed to staging
+	// (spec.promoteTo).
+	// +optional
+	StagingVersion int64 `json:"stagingVersion,omitempty"`
+
+	// ProductionVersion is the version of the configuration the operator last promoted to
+	// production (spec.promoteTo: Production).
+	// +optional
+	ProductionVersion int64 `json:"productionVersion,omitempty"`
+
 	// Conditions are Synced, Invalid, Failed, Orphan and Ready.
 	// +listType=map
 	// +listMapKey=type
@@ -435,6 +464,8 @@ type ProductStatus struct {
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
 // +kubebuilder:printcolumn:name="3scale ID",type=integer,JSONPath=`.status.productId`
 // +kubebuilder:printcolumn:name="Provider Account",type=string,JSONPath=`.status.providerAccountHost`,priority=1
+// +kubebuilder:printcolumn:name="Staging",type=integer,JSONPath=`.status.stagingVersion`,priority=1
+// +kubebuilder:printcolumn:name="Production",type=integer,JSONPath=`.status.productionVersion`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Product struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -2,6 +2,7 @@ package planning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -37,7 +38,7 @@ func newConvergeEnv(t *testing.T) *convergeEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &convergeEnv{srv: srv, c: c, owners: map[string]Owner{"product": ProductOwner(p.ID), "backend": BackendOwner(b.ID)}}
+	return &convergeEnv{srv: srv, c: c, owners: map[string]Owner{"product": ProductOwner(p.ID, nil), "backend": BackendOwner(b.ID)}}
 }
 
 func (e *convergeEnv) observe(t *testing.T, owner Owner) Observed {
@@ -229,12 +230,20 @@ func cloneDesired(d Desired) Desired {
 }
 
 // TestDeleteMetricOfDeployedConfiguration deletes a product metric that the latest staging
-// configuration counts: 3scale refuses until the product is deployed again, which the product's
-// delete does once.
+// configuration counts: 3scale refuses until the product is deployed again. Without a promotion
+// to run, the delete says why it failed and deploys nothing; with one, it promotes once and
+// deletes.
 func TestDeleteMetricOfDeployedConfiguration(t *testing.T) {
 	e := newConvergeEnv(t)
 	ctx := context.Background()
-	owner, backend := e.owners["product"], e.owners["backend"]
+	backend := e.owners["backend"]
+	owner := e.owners["product"]
+	deployed := 0
+	promoting := ProductOwner(owner.ID, func(ctx context.Context, c *threescale.Client) error {
+		deployed++
+		_, err := c.DeployProxy(ctx, owner.ID)
+		return err
+	})
 	if _, err := e.c.CreateBackendUsage(ctx, owner.ID, threescale.BackendUsageParams{BackendID: &backend.ID, Path: ptr("/")}); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +257,21 @@ func TestDeleteMetricOfDeployedConfiguration(t *testing.T) {
 	}
 	e.srv.ResetCalls()
 	d = Desired{MappingRules: []capabilitiesv1beta1.MappingRuleSpec{spec("GET", "/a", "hits", 1)}}
-	if n := e.sync(t, owner, d); n != 2 {
+	metrics, err := PlanMetrics(owner, d.Metrics, d.Methods, e.observe(t, owner).Metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(metrics.Late) != 1 {
+		t.Fatalf("late deletions %v, want one", Descriptions(metrics.Late))
+	}
+	if err := metrics.Late[0].Run(ctx, e.c); !errors.Is(err, ErrUsedByDeployedConfig) {
+		t.Errorf("delete without a promotion: %v, want ErrUsedByDeployedConfig", err)
+	}
+	if n := e.srv.CallCount("POST /admin/api/services/{service_id}/proxy/deploy.json"); n != 0 {
+		t.Errorf("%d deploys without a promotion asked for, want none", n)
+	}
+	e.srv.ResetCalls()
+	if n := e.sync(t, promoting, d); n != 2 {
 		t.Errorf("%d operations, want 2 (move the rule, delete the metric)", n)
 	}
 	const deploy = "POST /admin/api/services/{service_id}/proxy/deploy.json"
@@ -256,6 +279,9 @@ func TestDeleteMetricOfDeployedConfiguration(t *testing.T) {
 	got := map[string]int{deploy: e.srv.CallCount(deploy), del: e.srv.CallCount(del)}
 	if diff := cmp.Diff(map[string]int{deploy: 1, del: 2}, got); diff != "" {
 		t.Errorf("calls: -want, +got:\n%s", diff)
+	}
+	if deployed != 1 {
+		t.Errorf("%d promotions, want 1", deployed)
 	}
 }
 

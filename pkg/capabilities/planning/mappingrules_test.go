@@ -10,7 +10,7 @@ import (
 )
 
 func TestPlanMappingRules(t *testing.T) {
-	product := ProductOwner(7)
+	product := ProductOwner(7, nil)
 	metricsWith := func(observed ...threescale.Metric) *MetricsPlan {
 		p, err := PlanMetrics(product,
 			map[string]capabilitiesv1beta1.MetricSpec{"m1": {Name: "M1", Unit: "1"}},
@@ -220,11 +220,11 @@ func TestPlanMappingRules(t *testing.T) {
 }
 
 func TestUnknownMetricMessageNamesIt(t *testing.T) {
-	metrics, err := PlanMetrics(ProductOwner(1), nil, nil, nil)
+	metrics, err := PlanMetrics(ProductOwner(1, nil), nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = PlanMappingRules(ProductOwner(1), []capabilitiesv1beta1.MappingRuleSpec{spec("GET", "/", "hits", 1), spec("GET", "/x", "nope", 1)}, nil, metrics)
+	_, err = PlanMappingRules(ProductOwner(1, nil), []capabilitiesv1beta1.MappingRuleSpec{spec("GET", "/", "hits", 1), spec("GET", "/x", "nope", 1)}, nil, metrics)
 	want := &InvalidError{Field: "spec.mappingRules[1].metricMethodRef", Message: `unknown metric or method "nope"`}
 	if diff := cmp.Diff(error(want), err, cmp.Comparer(func(a, b error) bool { return a.Error() == b.Error() })); diff != "" {
 		t.Errorf("PlanMappingRules(...): -want, +got:\n%s", diff)

@@ -21,7 +21,7 @@ func TestPlanMetrics(t *testing.T) {
 		replaced             map[int64]bool
 		invalid              bool
 	}
-	product := ProductOwner(7)
+	product := ProductOwner(7, nil)
 	cases := map[string]struct {
 		reason string
 		args   args

@@ -2,6 +2,8 @@ package planning
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/threescale-oss/operator/pkg/threescale"
@@ -42,12 +44,13 @@ type Owner struct {
 
 // ProductOwner returns the Owner of product id's metrics, methods and mapping rules.
 //
-// Deleting a metric or method that the product's latest staging configuration still counts is
-// refused by 3scale; the configuration only changes when it is deployed again. Its delete calls
-// therefore deploy the product to staging once and retry when 3scale gives that reason: by then
-// the plan has moved every mapping rule off the metric, so the deployed configuration no longer
-// counts it.
-func ProductOwner(id int64) Owner {
+// 3scale refuses to delete a metric or method that the product's latest deployed configuration
+// (staging or production) still counts; it counts it until a new configuration is deployed and
+// promoted. promote, when not nil, is the promotion the product's spec asks for: such a delete
+// runs it and tries once more (by then the plan has moved every mapping rule off the metric).
+// When nil, nothing is deployed behind the user's back: the delete fails with an error that
+// wraps ErrUsedByDeployedConfig.
+func ProductOwner(id int64, promote func(context.Context, *threescale.Client) error) Owner {
 	return Owner{
 		Kind:       "product",
 		ID:         id,
@@ -60,7 +63,7 @@ func ProductOwner(id int64) Owner {
 			return err
 		},
 		DeleteMetric: func(ctx context.Context, c *threescale.Client, mid int64) error {
-			return deployAndRetry(ctx, c, id, func() error { return c.DeleteProductMetric(ctx, id, mid) })
+			return promoteAndRetry(ctx, c, promote, func() error { return c.DeleteProductMetric(ctx, id, mid) })
 		},
 		CreateMethod: func(ctx context.Context, c *threescale.Client, hitsID int64, p threescale.MethodParams) (*threescale.Metric, error) {
 			return c.CreateProductMethod(ctx, id, hitsID, p)
@@ -70,7 +73,7 @@ func ProductOwner(id int64) Owner {
 			return err
 		},
 		DeleteMethod: func(ctx context.Context, c *threescale.Client, hitsID, mid int64) error {
-			return deployAndRetry(ctx, c, id, func() error { return c.DeleteProductMethod(ctx, id, hitsID, mid) })
+			return promoteAndRetry(ctx, c, promote, func() error { return c.DeleteProductMethod(ctx, id, hitsID, mid) })
 		},
 		CreateMappingRule: func(ctx context.Context, c *threescale.Client, p threescale.MappingRuleParams) error {
 			_, err := c.CreateProductMappingRule(ctx, id, p)
@@ -153,15 +156,22 @@ func usedByLatestConfig(err error) bool {
 	return false
 }
 
-// deployAndRetry runs del; when 3scale refuses because the product's latest configuration uses
-// the metric, it deploys the product to staging and runs del once more.
-func deployAndRetry(ctx context.Context, c *threescale.Client, productID int64, del func() error) error {
+// ErrUsedByDeployedConfig says 3scale refused to delete a metric or method because the latest
+// deployed configuration of its product still counts it.
+var ErrUsedByDeployedConfig = errors.New("the product's latest deployed APIcast configuration (staging or production) still uses it")
+
+// promoteAndRetry runs del; when 3scale refuses because the product's latest configuration uses
+// the metric, it promotes (when promote is not nil) and runs del once more.
+func promoteAndRetry(ctx context.Context, c *threescale.Client, promote func(context.Context, *threescale.Client) error, del func() error) error {
 	err := del()
 	if !usedByLatestConfig(err) {
 		return ignoreNotFound(err)
 	}
-	if _, derr := c.DeployProxy(ctx, productID); derr != nil {
-		return derr
+	if promote == nil {
+		return fmt.Errorf("%w: %w", ErrUsedByDeployedConfig, err)
+	}
+	if perr := promote(ctx, c); perr != nil {
+		return perr
 	}
 	return ignoreNotFound(del())
 }

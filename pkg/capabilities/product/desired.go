@@ -9,6 +9,7 @@ import (
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
+	"github.com/threescale-oss/operator/pkg/capabilities/promote"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
@@ -25,6 +26,39 @@ type Desired struct {
 	// Policies is the policy chain to apply: spec.policies with the apicast policy added when
 	// missing, and configurationRef merged into each configuration.
 	Policies []threescale.PolicyConfig
+	// Promotion is the promotion spec.promoteTo asks for; nil when unset.
+	Promotion *Promotion
+}
+
+// Promotion is how a product's configuration is kept promoted (spec.promoteTo).
+type Promotion struct {
+	// Production promotes to production after deploying to staging.
+	Production bool
+	// Owed is true when the versions the status records do not cover what spec.promoteTo asks
+	// (it was just set, or production was added): a promotion is due even if nothing changes.
+	Owed bool
+	// Done records what a promotion did (in the object's status).
+	Done func(promote.Result)
+}
+
+// promotionOf returns the Promotion of p, recording its outcome in p's status; nil when p asks
+// for none.
+func promotionOf(p *capabilitiesv1beta1.Product) *Promotion {
+	to := p.Spec.PromoteTo
+	if to == "" {
+		return nil
+	}
+	production := to == capabilitiesv1beta1.PromoteToProduction
+	return &Promotion{
+		Production: production,
+		Owed:       p.Status.StagingVersion == 0 || (production && p.Status.ProductionVersion == 0),
+		Done: func(r promote.Result) {
+			p.Status.StagingVersion = r.After.Staging
+			if production {
+				p.Status.ProductionVersion = r.After.Production
+			}
+		},
+	}
 }
 
 // SecretValue returns the value of key in the Secret ref (of the product's namespace when ref
@@ -36,7 +70,7 @@ type SecretValue func(ctx context.Context, ref corev1.SecretReference, field, ke
 // NewDesired builds the Desired of p, reading the Secrets its spec references through secret.
 // A configuration that is not a JSON object is an *planning.InvalidError.
 func NewDesired(ctx context.Context, p *capabilitiesv1beta1.Product, secret SecretValue) (*Desired, error) {
-	d := &Desired{Spec: &p.Spec, SystemName: p.SystemNameOrDefault()}
+	d := &Desired{Spec: &p.Spec, SystemName: p.SystemNameOrDefault(), Promotion: promotionOf(p)}
 	if auth := p.Spec.Authentication(); auth != nil && auth.OIDC != nil {
 		d.IssuerEndpoint = auth.OIDC.IssuerEndpoint
 		if ref := auth.OIDC.IssuerEndpointRef; ref != nil {

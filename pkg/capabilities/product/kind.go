@@ -2,10 +2,12 @@ package product
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,6 +15,7 @@ import (
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
+	"github.com/threescale-oss/operator/pkg/capabilities/promote"
 	"github.com/threescale-oss/operator/pkg/external"
 	"github.com/threescale-oss/operator/pkg/tenant"
 	"github.com/threescale-oss/operator/pkg/threescale"
@@ -223,9 +226,59 @@ func (e *ext) prepare(ctx context.Context, p *capabilitiesv1beta1.Product) error
 	if err != nil {
 		return err
 	}
+	if err := customPoliciesRegistered(ctx, e.c, p); err != nil {
+		return err
+	}
 	e.desired, e.backends = d, backends
 	return nil
 }
+
+// builtinVersion is the version of the policies APIcast ships.
+const builtinVersion = "builtin"
+
+// CustomPolicies returns the names of the custom (not built-in) policies of p's policy chain,
+// sorted.
+func CustomPolicies(p *capabilitiesv1beta1.Product) []string {
+	var names []string
+	for _, pc := range p.Spec.Policies {
+		if pc.Version != builtinVersion {
+			names = append(names, pc.Name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// customPoliciesRegistered waits (Orphan) until every custom policy of p's chain is in the
+// tenant's policy registry: a gateway configured with a policy 3scale does not know fails. It
+// reads the registry only for products that have custom policies.
+func customPoliciesRegistered(ctx context.Context, c *threescale.Client, p *capabilitiesv1beta1.Product) error {
+	if len(CustomPolicies(p)) == 0 {
+		return nil
+	}
+	registered, err := c.ListCustomPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, pc := range p.Spec.Policies {
+		if pc.Version == builtinVersion || slices.ContainsFunc(registered, func(r threescale.CustomPolicy) bool {
+			return r.Name == pc.Name && r.Version == pc.Version
+		}) {
+			continue
+		}
+		missing = append(missing, fmt.Sprintf("%q %s", pc.Name, pc.Version))
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &external.WaitingError{Reason: ReasonCustomPolicyNotFound, Message: fmt.Sprintf(
+		"waiting for custom policy %s of spec.policies to be registered in the tenant's policy registry (a CustomPolicyDefinition registers one)",
+		strings.Join(missing, ", "))}
+}
+
+// ReasonCustomPolicyNotFound says a custom policy of the chain is not in the tenant's registry.
+const ReasonCustomPolicyNotFound = "CustomPolicyNotFound"
 
 // Find returns the ID of the product with p's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, error) {
@@ -279,9 +332,19 @@ func (e *ext) Delete(ctx context.Context, _ *capabilitiesv1beta1.Product, id int
 	return nil
 }
 
+// Explain classifies the errors of the plan's operations: see classify.
+func (e *ext) Explain(err error) error { return classify(err) }
+
+// awaitPromotionRetry is how long a Product whose sync waits for a promotion waits before trying
+// again; a ProxyConfigPromote of the product wakes it sooner.
+const awaitPromotionRetry = time.Minute
+
 // classify turns this package's typed errors into the loop's: a backend without a 3scale ID is
-// waited for, a spec 3scale cannot hold is invalid.
+// waited for, a spec 3scale cannot hold is invalid, a deletion that waits for the deployed
+// configuration to change waits for a promotion, and so does a promotion of a product 3scale
+// cannot build a configuration for yet.
 func classify(err error) error {
+	var nothing *promote.NothingDeployedError
 	switch {
 	case err == nil:
 		return nil
@@ -289,6 +352,15 @@ func classify(err error) error {
 		return &external.WaitingError{Reason: capabilitiesv1beta1.ProductMissingBackendReason, Message: err.Error()}
 	case planning.IsInvalid(err):
 		return &external.InvalidError{Message: err.Error()}
+	case errors.Is(err, planning.ErrUsedByDeployedConfig):
+		return &external.WaitingError{Reason: promote.ReasonAwaitingPromotion, After: awaitPromotionRetry, Message: err.Error() +
+			"; promote the product's configuration to staging and production (a ProxyConfigPromote with production: true, or spec.promoteTo: Production on this Product) and the deletion goes through at the next sync"}
+	case errors.As(err, &nothing):
+		return &external.WaitingError{Reason: ReasonNothingToPromote, Message: err.Error()}
 	}
 	return err
 }
+
+// ReasonNothingToPromote says spec.promoteTo asks for a promotion of a product 3scale builds no
+// configuration for yet.
+const ReasonNothingToPromote = "NothingToPromote"

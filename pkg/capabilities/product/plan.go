@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
+	"github.com/threescale-oss/operator/pkg/capabilities/promote"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
@@ -27,6 +28,8 @@ const (
 	EntityLimit = "limit"
 	// EntityPricingRule is a pricing rule of an application plan.
 	EntityPricingRule = "pricing rule"
+	// EntityConfiguration is the product's APIcast configuration in staging and production.
+	EntityConfiguration = "APIcast configuration"
 )
 
 // Plan returns the operations that make the product o as d says, in an order 3scale accepts, or
@@ -37,8 +40,10 @@ const (
 //
 // The order is: the product's attributes, its proxy and OIDC flows; deletions of mapping rules,
 // plans, limits and pricing rules that go; metrics and methods that must go first; backend usages;
-// metrics and methods; mapping rules; plans, limits and pricing rules; the policy chain; last,
-// deletions of metrics and methods nothing uses any more.
+// metrics and methods; mapping rules; plans, limits and pricing rules; the policy chain; the
+// promotion spec.promoteTo asks for, when anything changed (or it is owed); last, deletions of
+// metrics and methods nothing uses any more, which 3scale accepts only once the deployed
+// configuration no longer uses them.
 func Plan(d *Desired, o *Observed, backends map[string]int64) ([]planning.Operation, error) {
 	if o.Product == nil {
 		return []planning.Operation{createProduct(d, nil)}, nil
@@ -59,7 +64,7 @@ func Plan(d *Desired, o *Observed, backends map[string]int64) ([]planning.Operat
 	if err != nil {
 		return nil, err
 	}
-	owner := planning.ProductOwner(id)
+	owner := planning.ProductOwner(id, d.promote(id))
 	metrics, err := planning.PlanMetrics(owner, d.Spec.MetricsWithHits(), d.Spec.Methods, o.Metrics)
 	if err != nil {
 		return nil, err
@@ -84,8 +89,41 @@ func Plan(d *Desired, o *Observed, backends map[string]int64) ([]planning.Operat
 	if op, ok := planPolicies(d, o.Policies, id); ok {
 		ops = append(ops, op)
 	}
+	if d.Promotion != nil && (len(ops) > 0 || len(metrics.Late) > 0 || d.Promotion.Owed) {
+		ops = append(ops, promotion(d, id))
+	}
 	ops = append(ops, metrics.Late...)
 	return ops, nil
+}
+
+// promotion deploys the product's configuration to staging, and promotes it to production when
+// asked.
+func promotion(d *Desired, productID int64) planning.Operation {
+	where := "staging"
+	if d.Promotion.Production {
+		where = "staging and production"
+	}
+	return planning.Operation{
+		Verb: planning.VerbUpdate, Entity: EntityConfiguration, Key: d.SystemName,
+		Description: fmt.Sprintf("promote the configuration of product %d to %s", productID, where),
+		Run:         d.promote(productID),
+	}
+}
+
+// promote returns the promotion of product productID that d asks for, recording its versions;
+// nil when d asks for none.
+func (d *Desired) promote(productID int64) func(context.Context, *threescale.Client) error {
+	if d.Promotion == nil {
+		return nil
+	}
+	return func(ctx context.Context, c *threescale.Client) error {
+		r, err := promote.Promote(ctx, c, productID, d.Promotion.Production)
+		if err != nil {
+			return err
+		}
+		d.Promotion.Done(r)
+		return nil
+	}
 }
 
 func describe(verb, entity, key string, productID int64) string {

@@ -10,6 +10,7 @@ import (
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
+	"github.com/threescale-oss/operator/pkg/capabilities/promote"
 	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
@@ -298,7 +299,15 @@ func TestSyncConverges(t *testing.T) {
 		spec.ApplicationPlans["basic"] = basic
 		delete(spec.Methods, "create")
 		spec.MappingRules = spec.MappingRules[:1]
-		res := e.syncStep(t, desiredOf(t, spec, nil), id, backends)
+		// The latest deployed configuration counts the method: 3scale deletes it only after a
+		// promotion, which spec.promoteTo asks for and the plan runs first.
+		d := desiredOf(t, spec, nil)
+		var promoted promote.Result
+		d.Promotion = &Promotion{Done: func(r promote.Result) { promoted = r }}
+		res := e.syncStep(t, d, id, backends)
+		if promoted.After.Staging == 0 {
+			t.Errorf("promotion recorded %+v, want a staging version", promoted)
+		}
 		want := []string{
 			`delete mapping rule "POST /pets" of product ` + itoa(id),
 			`delete mapping rule "GET /" of product ` + itoa(id),
@@ -309,6 +318,7 @@ func TestSyncConverges(t *testing.T) {
 			`delete limit of metric ` + itoa(metricIDOf(t, e, backends["b2"], "b2get")) + ` per hour of application plan "basic" of product ` + itoa(id),
 			`delete pricing rule of metric ` + itoa(metricIDOf(t, e, backends["b2"], "b2m")) + ` from 1 to 10 of application plan "basic" of product ` + itoa(id),
 			`delete the usage of backend ` + itoa(backends["b2"]) + ` by product ` + itoa(id),
+			`promote the configuration of product ` + itoa(id) + ` to staging`,
 			`delete method "create" of product ` + itoa(id),
 		}
 		if diff := cmp.Diff(want, planning.Descriptions(res.Executed)); diff != "" {
