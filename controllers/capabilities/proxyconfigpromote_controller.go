@@ -31,7 +31,9 @@ const ProxyConfigPromoteControllerName = "proxyconfigpromote"
 // Product is woken by the Product's sync, never by blind requeues.
 func SetupProxyConfigPromote(mgr ctrl.Manager, opts Options) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &capabilitiesv1beta1.ProxyConfigPromote{}, promote.ProductIndex,
-		func(o client.Object) []string { return promote.ProductName(o.(*capabilitiesv1beta1.ProxyConfigPromote)) }); err != nil {
+		func(o client.Object) []string {
+			return promote.ProductName(o.(*capabilitiesv1beta1.ProxyConfigPromote))
+		}); err != nil {
 		return err
 	}
 	return ctrl.NewControllerManagedBy(mgr).

@@ -20,8 +20,8 @@ func spec() *capabilitiesv1beta1.CustomPolicyDefinitionSpec {
 		Name: "my-policy", Version: "0.0.1",
 		Schema: capabilitiesv1beta1.CustomPolicySchemaSpec{
 			Name: "My policy", Version: "0.0.1", Summary: "Adds a header",
-			Description: []string{"Adds a header.", "To every request."},
-			Schema:      "http://json-schema.org/draft-07/schema#",
+			Description:   []string{"Adds a header.", "To every request."},
+			Schema:        "http://json-schema.org/draft-07/schema#",
 			Configuration: runtime.RawExtension{Raw: []byte(`{"type":"object","properties":{"header":{"type":"string"}}}`)},
 		},
 	}
@@ -38,8 +38,8 @@ func TestManifestHoldsTheDescription(t *testing.T) {
 	}
 	want := map[string]any{
 		"name": "My policy", "version": "0.0.1", "summary": "Adds a header",
-		"description": []any{"Adds a header.", "To every request."},
-		"$schema":     "http://json-schema.org/draft-07/schema#",
+		"description":   []any{"Adds a header.", "To every request."},
+		"$schema":       "http://json-schema.org/draft-07/schema#",
 		"configuration": map[string]any{"type": "object", "properties": map[string]any{"header": map[string]any{"type": "string"}}},
 	}
 	if d := cmp.Diff(want, m); d != "" {
