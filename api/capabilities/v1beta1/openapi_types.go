@@ -130,13 +130,18 @@ type OpenAPIStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
 }
 
-// OpenAPI imports an OpenAPI 3.0 document into 3scale: the operator generates a Product and a Backend
-// from it and keeps them in step with the document.
+// OpenAPI imports an OpenAPI document (3.0, 3.1 or Swagger 2.0) into 3scale: the operator generates
+// a Product and a Backend from it (only the Backend with backendOnly), named after this object and
+// owned by it, and keeps them in step with the document; the Product and Backend controllers do
+// the 3scale work. Deleting the object deletes them; its deletion-policy, poll-interval and
+// insecure_skip_verify annotations are copied onto them.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=openapis,scope=Namespaced
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
-// +kubebuilder:printcolumn:name="Product",type=string,JSONPath=`.status.productResourceName.name`,priority=1
+// +kubebuilder:printcolumn:name="Product",type=string,JSONPath=`.status.productResourceName.name`
+// +kubebuilder:printcolumn:name="Backend",type=string,JSONPath=`.status.backendResourceNames[0].name`
+// +kubebuilder:printcolumn:name="Invalid",type=string,JSONPath=`.status.conditions[?(@.type=="Invalid")].status`,priority=1
 // +kubebuilder:printcolumn:name="Provider Account",type=string,JSONPath=`.status.providerAccountHost`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type OpenAPI struct {
