@@ -94,3 +94,9 @@ func (c *Client) UpdateActiveDoc(ctx context.Context, id int64, p ActiveDocUpdat
 func (c *Client) DeleteActiveDoc(ctx context.Context, id int64) error {
 	return none(ctx, c, opDeleteActiveDoc, nil, id)
 }
+
+// Key returns the ActiveDoc's natural key, its system name.
+func (d ActiveDoc) Key() string { return d.SystemName }
+
+// EntityID returns the ActiveDoc's ID.
+func (d ActiveDoc) EntityID() int64 { return d.ID }

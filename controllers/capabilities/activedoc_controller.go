@@ -1,0 +1,82 @@
+package capabilities
+
+import (
+	"context"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/activedoc"
+	"github.com/threescale-oss/operator/pkg/external"
+)
+
+// ActiveDocControllerName names the ActiveDoc controller in logs, metrics and events.
+const ActiveDocControllerName = "activedoc"
+
+// activeDocProductIndex indexes ActiveDocs by the system name of the Product they are bound to,
+// so that a Product event finds the ActiveDocs waiting for it.
+const activeDocProductIndex = "capabilities.3scale.net/activedoc-product"
+
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=activedocs,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=activedocs/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=activedocs/finalizers,verbs=update
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
+
+// SetupActiveDoc registers the ActiveDoc controller. It syncs an ActiveDoc when its spec or
+// annotations change, when a Secret it reads changes (its tenant's, its document's), when the
+// Product it is bound to is synced or deleted (an Orphan ActiveDoc syncs as soon as its Product
+// does), and after its poll interval, which also re-reads a document at a URL.
+func SetupActiveDoc(mgr ctrl.Manager, opts Options) error {
+	docs, err := documents(mgr, opts)
+	if err != nil {
+		return err
+	}
+	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.ActiveDoc]{
+		Name:           ActiveDocControllerName,
+		Kind:           activedoc.Kind{Products: mgr.GetClient(), Documents: docs, Tenants: tenants(mgr, opts)},
+		SecretNames:    activedoc.SecretNames,
+		ForeignSecrets: activedoc.ForeignSecrets,
+		Indexes:        map[string]func(*capabilitiesv1beta1.ActiveDoc) []string{activeDocProductIndex: activedoc.ReferencedProduct},
+		Watches: []external.Watch{{
+			Object:     &capabilitiesv1beta1.Product{},
+			Handler:    handler.EnqueueRequestsFromMapFunc(activeDocsOfProduct(mgr.GetClient())),
+			Predicates: []predicate.Predicate{productSyncChanged()},
+		}},
+	}, opts.Loop, opts.MaxConcurrentReconciles)
+}
+
+// activeDocsOfProduct maps a Product to the ActiveDocs of its namespace bound to its system name.
+func activeDocsOfProduct(c client.Reader) handler.MapFunc {
+	byIndex := external.EnqueueByIndex(c, &capabilitiesv1beta1.ActiveDocList{}, activeDocProductIndex)
+	return func(ctx context.Context, o client.Object) []ctrl.Request {
+		p, ok := o.(*capabilitiesv1beta1.Product)
+		if !ok {
+			return nil
+		}
+		// The index holds system names, not object names.
+		named := p.DeepCopy()
+		named.Name = p.SystemNameOrDefault()
+		return byIndex(ctx, named)
+	}
+}
+
+// productSyncChanged lets through the Product events an ActiveDoc depends on: creation, deletion,
+// and the updates activedoc.ProductChanged reports.
+func productSyncChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			before, ok1 := e.ObjectOld.(*capabilitiesv1beta1.Product)
+			after, ok2 := e.ObjectNew.(*capabilitiesv1beta1.Product)
+			if !ok1 || !ok2 {
+				return true
+			}
+			return activedoc.ProductChanged(before, after)
+		},
+	}
+}
