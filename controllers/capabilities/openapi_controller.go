@@ -226,7 +226,7 @@ func (r *OpenAPIReconciler) sync(ctx context.Context, o *capabilitiesv1beta1.Ope
 	}
 	for _, obj := range objs {
 		if err := r.applyOne(ctx, o, obj, owner); err != nil {
-			var conflict *external.ConflictError
+			var conflict *generatedConflict
 			if errors.As(err, &conflict) {
 				r.setConditions(o, metav1.ConditionFalse, reasonOpenAPIConflict, err.Error(),
 					metav1.ConditionFalse, "", "", metav1.ConditionTrue, reasonOpenAPIConflict, err.Error())
@@ -312,7 +312,7 @@ func (r *OpenAPIReconciler) applyOne(ctx context.Context, o *capabilitiesv1beta1
 	case err != nil:
 		return fmt.Errorf("cannot read %s %s: %w", kindOf(obj), obj.GetName(), err)
 	case !controlledBy(live, o):
-		return &external.ConflictError{Holder: holderOf(live), Entity: fmt.Sprintf("%s %s", kindOf(obj), obj.GetName())}
+		return &generatedConflict{what: fmt.Sprintf("%s %s", kindOf(obj), obj.GetName()), holder: holderOf(live)}
 	case !live.GetDeletionTimestamp().IsZero():
 		// It goes (the mode changed back and forth); it is made again once gone.
 		return fmt.Errorf("%s %s is being deleted; it is generated again once gone", kindOf(obj), obj.GetName())
@@ -517,12 +517,20 @@ func controlledBy(obj client.Object, o *capabilitiesv1beta1.OpenAPI) bool {
 	return ref != nil && ref.UID == o.UID
 }
 
+// generatedConflict is an object of the generated name that this OpenAPI object does not
+// control: someone else's, never written or deleted.
+type generatedConflict struct{ what, holder string }
+
+func (e *generatedConflict) Error() string {
+	return fmt.Sprintf("%s exists and belongs to %s, not to this OpenAPI object: it is left alone; rename this object or delete that one", e.what, e.holder)
+}
+
 // holderOf names who controls obj, for a conflict message.
 func holderOf(obj client.Object) string {
 	if ref := metav1.GetControllerOf(obj); ref != nil {
 		return fmt.Sprintf("%s %s/%s", ref.Kind, obj.GetNamespace(), ref.Name)
 	}
-	return fmt.Sprintf("the user (it has no controller owner reference to this OpenAPI); rename one of them")
+	return "no controller (written by a user)"
 }
 
 func kindOf(obj client.Object) string {

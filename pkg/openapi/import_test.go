@@ -154,3 +154,47 @@ func TestImportGoldenPassValidation(t *testing.T) {
 }
 
 func readFile(file string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", file)) }
+
+// TestSampleImports imports the document of the OpenAPI sample users start from
+// (config/samples) with the sample's own settings.
+func TestSampleImports(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", "capabilities_v1beta1_openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc []byte
+	var spec *capabilitiesv1beta1.OpenAPISpec
+	for _, part := range strings.Split(string(data), "\n---\n") {
+		var obj struct {
+			Kind       string                           `json:"kind"`
+			StringData map[string]string                `json:"stringData"`
+			Spec       *capabilitiesv1beta1.OpenAPISpec `json:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(part), &obj); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case obj.Kind == "Secret":
+			for _, v := range obj.StringData {
+				doc = []byte(v)
+			}
+		case obj.Kind == "OpenAPI" && obj.Spec.OpenAPIRef.SecretRef != nil:
+			spec = obj.Spec
+		}
+	}
+	if doc == nil || spec == nil {
+		t.Fatal("the sample has no Secret document and OpenAPI reading it")
+	}
+	parsed, err := Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(parsed, *spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Product.SystemName != "someapi" || len(res.Product.MappingRules) != 1 || res.Product.MappingRules[0].Pattern != "/pet" ||
+		res.Product.Deployment.ApicastSelfManaged == nil || len(res.Unmapped) != 0 {
+		t.Errorf("sample import: %+v", res)
+	}
+}

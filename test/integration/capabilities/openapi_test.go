@@ -425,3 +425,42 @@ func TestOpenAPIInvalidDocument(t *testing.T) {
 	h.delete(o)
 	h.waitGone(o)
 }
+
+// TestOpenAPIConflictAndUnmapped: a Product the user wrote under the name the OpenAPI object
+// would generate is left alone (Failed, Conflict); what the document says that cannot be mapped
+// is reported in an event and in the Ready message; the deletion-policy annotation carries over,
+// so Orphan keeps the 3scale product when everything is deleted.
+func TestOpenAPIConflictAndUnmapped(t *testing.T) {
+	h := newOpenAPIHarness(t)
+	h.startManager()
+	users := &capabilitiesv1beta1.Product{ObjectMeta: metav1.ObjectMeta{Name: "taken"}, Spec: capabilitiesv1beta1.ProductSpec{Name: "Users own"}}
+	h.create(users)
+	doc := petstore("Unmapped", "get /pets listPets") + "      security:\n        - {}\n"
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "doc"}, StringData: map[string]string{"doc.yaml": doc}})
+	taken := &capabilitiesv1beta1.OpenAPI{ObjectMeta: metav1.ObjectMeta{Name: "taken"},
+		Spec: capabilitiesv1beta1.OpenAPISpec{OpenAPIRef: capabilitiesv1beta1.OpenAPIRefSpec{SecretRef: &corev1.ObjectReference{Name: "doc"}}}}
+	h.create(taken)
+	c := h.waitCondition(taken, openAPIConditions(taken), capabilitiesv1beta1.OpenAPIFailedConditionType, metav1.ConditionTrue, "Conflict")
+	t.Logf("Failed: %s", c.Message)
+	if err := h.get(users); err != nil {
+		t.Fatal(err)
+	}
+	if users.Spec.Name != "Users own" || metav1.GetControllerOf(users) != nil {
+		t.Errorf("the user's Product was changed: %+v", users)
+	}
+
+	o := &capabilitiesv1beta1.OpenAPI{ObjectMeta: metav1.ObjectMeta{Name: "kept", Annotations: map[string]string{external.DeletionPolicyAnnotation: external.DeletionPolicyOrphan}},
+		Spec: capabilitiesv1beta1.OpenAPISpec{ProductSystemName: ptrTo("kept"), OpenAPIRef: capabilitiesv1beta1.OpenAPIRefSpec{SecretRef: &corev1.ObjectReference{Name: "doc"}}}}
+	h.create(o)
+	ready := h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIReadyConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason)
+	if !strings.Contains(ready.Message, "operation-level security is not mapped") {
+		t.Errorf("Ready message does not report what is not mapped: %q", ready.Message)
+	}
+	h.waitEvent("kept", "Warning Unmapped", "operation-level security")
+	h.delete(o)
+	h.waitGone(o)
+	h.waitGone(&capabilitiesv1beta1.Product{ObjectMeta: metav1.ObjectMeta{Name: "kept", Namespace: h.ns}})
+	if _, err := h.productInThreescale("kept"); err != nil {
+		t.Errorf("deletion-policy Orphan on the OpenAPI object: %v", err)
+	}
+}
