@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -129,6 +130,14 @@ func TestSync(t *testing.T) {
 	a := sample()
 	if n := e.pass(t, a, external.TypeReady); n != 1 || a.Status.ID == nil {
 		t.Fatalf("first pass: %d writes, ID %v; want one creation recorded", n, a.Status.ID)
+	}
+	var ops []string
+	for _, c := range e.srv.Calls() {
+		ops = append(ops, c.Op)
+	}
+	// Find by system name (one list), create, observe the new ActiveDoc.
+	if diff := cmp.Diff([]string{"GET /admin/api/active_docs.json", "POST /admin/api/active_docs.json", "GET /admin/api/active_docs/{id}.json"}, ops); diff != "" {
+		t.Errorf("3scale calls of the creating pass (-want +got):\n%s", diff)
 	}
 	got := e.remote(t, a)
 	if got.SystemName != "petsapi" || got.Name != "Pets API" || !got.Published || got.ServiceID == nil || *got.ServiceID != e.productID ||
