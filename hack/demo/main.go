@@ -35,9 +35,9 @@ func main() {
 
 func run() error {
 	manager := flag.String("manager", "bin/manager", "The operator binary to run.")
-	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml",
+	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml,config/samples/capabilities_v1beta1_activedoc.yaml",
 		"Comma-separated sample files to apply into the demo namespace.")
-	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced",
+	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced,activedoc/activedoc-from-secret=Ready",
 		"Comma-separated `kind/name=Condition` items to wait for, e.g. backend/backend1=Synced,product/product1=Synced.")
 	timeout := flag.Duration("timeout", 2*time.Minute, "How long to wait for each condition.")
 	latency := flag.Duration("latency", 20*time.Millisecond, "Latency the in-memory 3scale adds to every call, as a real one has.")
@@ -97,7 +97,7 @@ func run() error {
 	}
 
 	step("what Kubernetes holds")
-	_ = kubectl(cluster, "-n", namespace, "get", "backends.capabilities.3scale.net,products.capabilities.3scale.net", "-o", "wide")
+	_ = kubectl(cluster, "-n", namespace, "get", "backends.capabilities.3scale.net,products.capabilities.3scale.net,activedocs.capabilities.3scale.net", "-o", "wide")
 	step("what 3scale holds")
 	if err := printTenant(tenant); err != nil {
 		return err
@@ -263,6 +263,18 @@ func printTenant(tenant inmemory.Tenant) error {
 			names[i] = pc.Name
 		}
 		fmt.Printf("      policy chain: %s\n", strings.Join(names, ", "))
+	}
+	docs, err := client.ListActiveDocs(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d ActiveDoc(s)\n", len(docs))
+	for _, d := range docs {
+		product := "none"
+		if d.ServiceID != nil {
+			product = fmt.Sprint(*d.ServiceID)
+		}
+		fmt.Printf("    ActiveDoc id=%d system_name=%s name=%q published=%v product=%s body=%d bytes\n", d.ID, d.SystemName, d.Name, d.Published, product, len(d.Body))
 	}
 	return nil
 }
