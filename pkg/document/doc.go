@@ -7,7 +7,8 @@
 // (with an extra CA bundle, OPENAPI_CA_BUNDLE_FILE), a size limit, a timeout, and a conditional
 // request (If-None-Match / If-Modified-Since) per URL, so that re-reading an unchanged document at
 // every poll costs the server a 304 and the caller nothing: every Document carries a Hash of its
-// content, for the caller to skip work when it is the one it last used.
+// content, for the caller to skip work when it is the one it last used. Link-local addresses (a
+// cloud provider's metadata service) are never fetched: what is fetched ends up in 3scale.
 //
 // Errors are those the capability loop classifies (pkg/external): a Secret that does not exist
 // yet is a *external.WaitingError, a Secret with no value or several and an unusable URL are an

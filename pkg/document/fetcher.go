@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/threescale-oss/operator/pkg/external"
@@ -139,6 +141,8 @@ func NewFetcher(opts ...FetcherOption) (*Fetcher, error) {
 		return nil, errors.New("document: a CA bundle cannot be added to a given transport")
 	case rt == nil:
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}
+		t.DialContext = dialer.DialContext
 		if cfg.caBundle != nil {
 			pool, err := x509.SystemCertPool()
 			if err != nil || pool == nil {
@@ -257,6 +261,23 @@ func statusError(shown string, code int, status string) error {
 	return &external.InvalidError{Message: msg + "; want 200 with the document", Recheck: true}
 }
 
+// errLinkLocal refuses connections to link-local addresses.
+var errLinkLocal = errors.New("link-local addresses (such as a cloud provider's metadata service, 169.254.169.254) are not fetched")
+
+// refuseLinkLocal refuses to connect to a link-local address, whatever name resolved to it: no
+// API description is served there, but a cloud provider's metadata service (and its credentials)
+// is, and a document the operator fetches ends up in 3scale, where its author may read it.
+func refuseLinkLocal(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		return errLinkLocal
+	}
+	return nil
+}
+
 // transportError classifies an error of the request itself: a certificate that cannot be
 // verified needs the CA bundle (or the server) fixed, which retrying does not do; the rest
 // (refused, reset, timeouts) may pass.
@@ -265,6 +286,9 @@ func (f *Fetcher) transportError(shown string, err error) error {
 	var hostname x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var tlsVerify *tls.CertificateVerificationError
+	if errors.Is(err, errLinkLocal) {
+		return external.Invalidf("cannot fetch the document at %s: %v", shown, errLinkLocal)
+	}
 	if errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &tlsVerify) {
 		return &external.InvalidError{Recheck: true, Message: fmt.Sprintf(
 			"cannot verify the TLS certificate of %s: %v; give the operator the CA that signed it with %s (a PEM file)", shown, unwrapURLError(err), CABundleEnvVar)}
@@ -302,7 +326,7 @@ func (f *Fetcher) remember(e *entry) {
 		f.lru.Remove(el)
 		delete(f.cache, e.url)
 	}
-	if e.etag == "" && e.lastModified == "" || int64(len(e.content)) > f.cacheBytes {
+	if (e.etag == "" && e.lastModified == "") || int64(len(e.content)) > f.cacheBytes {
 		return
 	}
 	f.cache[e.url] = f.lru.PushFront(e)

@@ -285,3 +285,12 @@ func TestFetchCacheIsBounded(t *testing.T) {
 		t.Errorf("cache holds %d entries (%d in LRU), want 1", len(f.cache), f.lru.Len())
 	}
 }
+
+func TestFetchRefusesLinkLocal(t *testing.T) {
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:80/doc.json"} {
+		_, err := newFetcher(t, WithTimeout(5*time.Second)).Fetch(context.Background(), u)
+		if external.Classify(err) != external.Invalid || !strings.Contains(err.Error(), "link-local") {
+			t.Errorf("Fetch(%s) error %v (%s), want Invalid saying link-local", u, err, external.Classify(err))
+		}
+	}
+}
