@@ -448,15 +448,21 @@ func (r *OpenAPIReconciler) deleteGenerated(ctx context.Context, o *capabilities
 	return errStillThere
 }
 
-// setConditions sets Ready, Invalid and Failed (an empty reason is the default of a False
+// setConditions sets Ready, Invalid and Failed (an empty reason is the usual one of a False
 // condition) for o's generation, and observedGeneration.
 func (r *OpenAPIReconciler) setConditions(o *capabilitiesv1beta1.OpenAPI,
 	ready metav1.ConditionStatus, readyReason, readyMsg string,
 	invalid metav1.ConditionStatus, invalidReason, invalidMsg string,
 	failed metav1.ConditionStatus, failedReason, failedMsg string) {
+	// The reasons of False Invalid and Failed are the capability loop's, so every kind reads alike.
+	defaults := map[string]string{
+		capabilitiesv1beta1.OpenAPIReadyConditionType:   capabilitiesv1beta1.OpenAPIWaitingReason,
+		capabilitiesv1beta1.OpenAPIInvalidConditionType: external.ReasonValidSpec,
+		capabilitiesv1beta1.OpenAPIFailedConditionType:  external.ReasonNoError,
+	}
 	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
 		if reason == "" {
-			reason = "None"
+			reason = defaults[t]
 		}
 		meta.SetStatusCondition(&o.Status.Conditions, metav1.Condition{
 			Type: t, Status: s, Reason: reason, Message: bounded(msg), ObservedGeneration: o.Generation,

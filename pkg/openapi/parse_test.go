@@ -99,6 +99,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(readTestdata(f, tc.file))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(data)()
 		doc, err := Parse(data)
 		if err == nil && doc == nil {
 			t.Fatal("Parse returned neither a document nor an error")
@@ -112,6 +113,7 @@ func FuzzImport(f *testing.F) {
 	}
 	f.Add(readTestdata(f, "prefix-matching.yaml"), true, true)
 	f.Fuzz(func(t *testing.T, data []byte, prefix, selfManaged bool) {
+		defer watchdog(data)()
 		doc, err := Parse(data)
 		if err != nil {
 			return
@@ -154,4 +156,23 @@ func readTestdata(f *testing.F, file string) []byte {
 		f.Fatal(err)
 	}
 	return data
+}
+
+// fuzzInputLimit bounds the time of one fuzzed input: far more than a document of the fuzzer's
+// sizes needs.
+const fuzzInputLimit = 10 * time.Second
+
+// watchdog crashes the fuzzing worker when the input takes longer than fuzzInputLimit, so that
+// the fuzzer records it as a failing input (a test cannot fail from another goroutine, a panic
+// can). The returned function stops it.
+func watchdog(data []byte) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(fuzzInputLimit):
+			panic(fmt.Sprintf("an input of %d bytes took more than %v: %q", len(data), fuzzInputLimit, truncate(string(data), 2000)))
+		}
+	}()
+	return func() { close(done) }
 }
