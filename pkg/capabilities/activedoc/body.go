@@ -22,8 +22,13 @@ type Body struct {
 }
 
 // maxNodes bounds the YAML nodes a conversion visits, aliases expanded: a small document of
-// nested aliases ("billion laughs") would otherwise expand without end.
-const maxNodes = 1 << 22
+// nested aliases ("billion laughs") would otherwise expand without end. A document is also held
+// to nodesPerByte nodes per byte of its text, so that a small one gives up at once: without
+// aliases, a document has fewer nodes than bytes.
+const (
+	maxNodes     = 1 << 22
+	nodesPerByte = 10
+)
 
 // ParseBody reads a document, JSON or YAML, whose top level must be an object.
 func ParseBody(content []byte) (Body, error) {
@@ -34,7 +39,7 @@ func ParseBody(content []byte) (Body, error) {
 			return Body{}, fmt.Errorf("the document is neither JSON nor YAML: %v", err)
 		}
 		var buf bytes.Buffer
-		budget := maxNodes
+		budget := min(maxNodes, nodesPerByte*len(content)+4096)
 		if err := writeJSON(&buf, &root, &budget); err != nil {
 			return Body{}, fmt.Errorf("the YAML document cannot be written as JSON: %v", err)
 		}

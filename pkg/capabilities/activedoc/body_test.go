@@ -134,3 +134,27 @@ func FuzzParseBody(f *testing.F) {
 		}
 	})
 }
+
+// TestParseBodyLargeDocument parses a 1 MiB YAML document (thousands of paths) in bounded time,
+// within the node budget, keeping its paths in order.
+func TestParseBodyLargeDocument(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("openapi: 3.0.0\ninfo: {title: big, version: '1'}\npaths:\n")
+	n := 0
+	for sb.Len() < 1<<20 {
+		sb.WriteString("  /things" + strconv.Itoa(n) + "/{id}:\n    get:\n      operationId: get" + strconv.Itoa(n) +
+			"\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: ok}}\n")
+		n++
+	}
+	start := time.Now()
+	b, err := ParseBody([]byte(sb.String()))
+	if err != nil {
+		t.Fatalf("ParseBody of %d paths: %v", n, err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("ParseBody of 1 MiB took %s", d)
+	}
+	if i, j := strings.Index(b.JSON, `"/things0/{id}"`), strings.Index(b.JSON, `"/things1/{id}"`); i < 0 || j < i {
+		t.Errorf("paths are not in document order")
+	}
+}
