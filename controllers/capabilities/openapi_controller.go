@@ -213,7 +213,9 @@ func (r *OpenAPIReconciler) sync(ctx context.Context, o *capabilitiesv1beta1.Ope
 	}
 	imp := r.importDocument(o, doc)
 	if imp.err != nil {
-		msg := fmt.Sprintf("%s: %v", doc.Source, imp.err)
+		// What was generated from the last document that imported stays as it is: an edit that
+		// breaks the document must not take the API down.
+		msg := fmt.Sprintf("%s: %v (objects generated before are kept as they are)", doc.Source, imp.err)
 		r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIInvalidDocumentReason, msg,
 			metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIInvalidDocumentReason, msg, metav1.ConditionFalse, "", "")
 		return r.requeueForURL(o, ctrl.Result{}), nil
@@ -269,7 +271,12 @@ func (r *OpenAPIReconciler) loadFailed(o *capabilitiesv1beta1.OpenAPI, err error
 			metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIFetchErrorReason, msg, metav1.ConditionFalse, "", "")
 		return ctrl.Result{RequeueAfter: r.pollInterval()}, nil
 	case external.Waiting:
-		r.setConditions(o, metav1.ConditionFalse, reasonOpenAPIWaiting, msg,
+		reason := reasonOpenAPIWaiting
+		var waiting *external.WaitingError
+		if errors.As(err, &waiting) && waiting.Reason != "" {
+			reason = waiting.Reason
+		}
+		r.setConditions(o, metav1.ConditionFalse, reason, msg,
 			metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
 		return ctrl.Result{RequeueAfter: r.waitInterval()}, nil
 	}

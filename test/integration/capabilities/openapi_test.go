@@ -464,3 +464,27 @@ func TestOpenAPIConflictAndUnmapped(t *testing.T) {
 		t.Errorf("deletion-policy Orphan on the OpenAPI object: %v", err)
 	}
 }
+
+// TestOpenAPIDocumentSource: a Secret that does not exist yet makes the object wait, and its
+// creation syncs it at once; a Secret with several values is Invalid and the message lists them.
+func TestOpenAPIDocumentSource(t *testing.T) {
+	h := newOpenAPIHarness(t)
+	h.waitInterval = time.Minute // only the Secret watch can bring the object back in time
+	h.startManager()
+	o := &capabilitiesv1beta1.OpenAPI{ObjectMeta: metav1.ObjectMeta{Name: "later"},
+		Spec: capabilitiesv1beta1.OpenAPISpec{OpenAPIRef: capabilitiesv1beta1.OpenAPIRefSpec{SecretRef: &corev1.ObjectReference{Name: "later-doc"}}}}
+	h.create(o)
+	c := h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIReadyConditionType, metav1.ConditionFalse, "SecretNotFound")
+	t.Logf("Ready: %s", c.Message)
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "later-doc"}, StringData: map[string]string{"doc.yaml": petstore("Later", "get /pets listPets")}})
+	h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIReadyConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason)
+
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "two-docs"}, StringData: map[string]string{"a.yaml": "x", "b.yaml": "y"}})
+	two := &capabilitiesv1beta1.OpenAPI{ObjectMeta: metav1.ObjectMeta{Name: "two"},
+		Spec: capabilitiesv1beta1.OpenAPISpec{OpenAPIRef: capabilitiesv1beta1.OpenAPIRefSpec{SecretRef: &corev1.ObjectReference{Name: "two-docs"}}}}
+	h.create(two)
+	c = h.waitCondition(two, openAPIConditions(two), capabilitiesv1beta1.OpenAPIInvalidConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIFetchErrorReason)
+	if !strings.Contains(c.Message, "a.yaml") || !strings.Contains(c.Message, "b.yaml") {
+		t.Errorf("Invalid message does not list the keys: %q", c.Message)
+	}
+}
