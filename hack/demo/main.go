@@ -35,9 +35,9 @@ func main() {
 
 func run() error {
 	manager := flag.String("manager", "bin/manager", "The operator binary to run.")
-	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml,config/samples/capabilities_v1beta1_activedoc.yaml,config/samples/capabilities_v1beta1_custompolicydefinition.yaml,config/samples/capabilities_v1beta1_proxyconfigpromote.yaml",
+	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml,config/samples/capabilities_v1beta1_activedoc.yaml,config/samples/capabilities_v1beta1_custompolicydefinition.yaml,config/samples/capabilities_v1beta1_proxyconfigpromote.yaml,config/samples/capabilities_v1beta1_openapi.yaml",
 		"Comma-separated sample files to apply into the demo namespace.")
-	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced,activedoc/activedoc-from-secret=Ready,custompolicydefinition/custompolicydefinition-sample=Ready,proxyconfigpromote/proxyconfigpromote-sample=Ready",
+	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced,activedoc/activedoc-from-secret=Ready,custompolicydefinition/custompolicydefinition-sample=Ready,proxyconfigpromote/proxyconfigpromote-sample=Ready,openapi/openapi-from-secret=Ready",
 		"Comma-separated `kind/name=Condition` items to wait for, e.g. backend/backend1=Synced,product/product1=Synced.")
 	timeout := flag.Duration("timeout", 2*time.Minute, "How long to wait for each condition.")
 	latency := flag.Duration("latency", 20*time.Millisecond, "Latency the in-memory 3scale adds to every call, as a real one has.")
@@ -97,7 +97,7 @@ func run() error {
 	}
 
 	step("what Kubernetes holds")
-	_ = kubectl(cluster, "-n", namespace, "get", "backends.capabilities.3scale.net,products.capabilities.3scale.net,activedocs.capabilities.3scale.net,custompolicydefinitions.capabilities.3scale.net,proxyconfigpromotes.capabilities.3scale.net", "-o", "wide")
+	_ = kubectl(cluster, "-n", namespace, "get", "backends.capabilities.3scale.net,products.capabilities.3scale.net,activedocs.capabilities.3scale.net,custompolicydefinitions.capabilities.3scale.net,proxyconfigpromotes.capabilities.3scale.net,openapis.capabilities.3scale.net", "-o", "wide")
 	step("what 3scale holds")
 	if err := printTenant(tenant); err != nil {
 		return err
