@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -298,6 +300,58 @@ func BenchmarkIssue4(b *testing.B) {
 				b.Errorf("one changed product mapping rule took %d writes, want 1: %v", w, e.writes())
 			}
 			b.Logf("product mapping rule changed: %d calls, %d writes", len(e.srv.Calls()), len(e.writes()))
+			b.StartTimer()
+		}
+	})
+}
+
+// BenchmarkDeclarativePromotion is BenchmarkIssue4's product with spec.promoteTo: Production:
+// a resync with nothing changed must cost what it costs without promotion (no write, no read of
+// the configuration versions), and a changed mapping rule its write plus the promotion.
+func BenchmarkDeclarativePromotion(b *testing.B) {
+	newEnv := func(b *testing.B) *benchEnv {
+		e := newBenchEnv(b)
+		e.product.Spec.PromoteTo = capabilitiesv1beta1.PromoteToProduction
+		e.createAll()
+		e.settle()
+		return e
+	}
+	b.Run("ResyncNothingChanged", func(b *testing.B) {
+		e := newEnv(b)
+		b.ResetTimer()
+		for i := range b.N {
+			e.srv.ResetCalls()
+			e.touchAll(i)
+			b.StopTimer()
+			e.settle()
+			report(b, e.srv.Calls())
+			if w := e.writes(); len(w) != 0 {
+				b.Errorf("a resync with nothing changed wrote: %v", w)
+			}
+			if n := e.srv.CallCount(opLatest); n != 0 {
+				b.Errorf("a resync with nothing changed read the configuration versions %d times", n)
+			}
+			b.StartTimer()
+		}
+	})
+	b.Run("OneMappingRuleChanged", func(b *testing.B) {
+		e := newEnv(b)
+		b.ResetTimer()
+		for i := range b.N {
+			e.srv.ResetCalls()
+			p := e.product
+			e.update(p, func() { p.Spec.MappingRules[2].Increment = 2 + i })
+			e.waitCondition(p, productConditions(p), "Synced", metav1.ConditionTrue, "")
+			b.StopTimer()
+			e.settle()
+			report(b, e.srv.Calls())
+			want := []string{"PATCH /admin/api/services/{service_id}/proxy/mapping_rules/{id}.json", opDeploy, opPromote}
+			if d := cmp.Diff(want, e.writes()); d != "" {
+				b.Errorf("writes of one changed rule, promoted: -want +got\n%s", d)
+			}
+			if p.Status.StagingVersion == 0 || p.Status.StagingVersion != p.Status.ProductionVersion {
+				b.Errorf("status versions %d/%d, want staging = production", p.Status.StagingVersion, p.Status.ProductionVersion)
+			}
 			b.StartTimer()
 		}
 	})
