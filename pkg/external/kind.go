@@ -122,3 +122,17 @@ func (st Status) setID(id int64, location string) {
 		*st.Location = location
 	}
 }
+
+// InTenant is the part of an External that a kind living in one tenant's Account Management API
+// shares with every other such kind: where its entities live and the client its plans run with.
+// Kinds embed it.
+type InTenant struct {
+	// C is the tenant's 3scale client.
+	C *threescale.Client
+}
+
+// Location returns the tenant's admin URL.
+func (t InTenant) Location() string { return t.C.AdminURL() }
+
+// Client returns the tenant's client.
+func (t InTenant) Client() *threescale.Client { return t.C }

@@ -114,13 +114,13 @@ func (k Kind) Check(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc) error
 func (k Kind) Connect(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc) (external.External[*capabilitiesv1beta1.ActiveDoc], error) {
 	var e *ext
 	x, err := external.ConnectTenant(ctx, k.Tenants, a, a.Spec.ProviderAccountRef, func(c *threescale.Client) external.External[*capabilitiesv1beta1.ActiveDoc] {
-		e = &ext{c: c}
+		e = &ext{InTenant: external.InTenant{C: c}}
 		return e
 	})
 	if err != nil || !a.DeletionTimestamp.IsZero() {
 		return x, err
 	}
-	d, err := k.desired(ctx, a, e.c.AdminURL())
+	d, err := k.desired(ctx, a, e.C.AdminURL())
 	if err != nil {
 		return nil, err
 	}
@@ -236,17 +236,14 @@ func syncStateOf(p *capabilitiesv1beta1.Product) productSyncState {
 
 // ext mirrors one ActiveDoc through one tenant's client.
 type ext struct {
-	c *threescale.Client
+	external.InTenant
 	// desired is what the ActiveDoc asks; nil while it is being deleted.
 	desired *Desired
 }
 
-func (e *ext) Location() string           { return e.c.AdminURL() }
-func (e *ext) Client() *threescale.Client { return e.c }
-
 // Find returns the ID of the ActiveDoc with a's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc) (int64, error) {
-	return external.FindByKey(ctx, e.c.ListActiveDocs, a.SystemNameOrDefault())
+	return external.FindByKey(ctx, e.C.ListActiveDocs, a.SystemNameOrDefault())
 }
 
 // Observe reads the ActiveDoc id and plans what differs. An ActiveDoc whose system name is not
@@ -255,7 +252,7 @@ func (e *ext) Observe(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc, id 
 	if e.desired == nil {
 		return external.Observation{}, errors.New("activedoc: observing an ActiveDoc that is being deleted")
 	}
-	have, err := e.c.GetActiveDoc(ctx, id)
+	have, err := e.C.GetActiveDoc(ctx, id)
 	switch {
 	case threescale.IsNotFound(err):
 		return external.Observation{}, nil
@@ -272,7 +269,7 @@ func (e *ext) Create(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc) (int
 	if e.desired == nil {
 		return 0, errors.New("activedoc: creating an ActiveDoc that is being deleted")
 	}
-	d, err := e.c.CreateActiveDoc(ctx, createParams(*e.desired))
+	d, err := e.C.CreateActiveDoc(ctx, createParams(*e.desired))
 	if err != nil {
 		return 0, fmt.Errorf("cannot create ActiveDoc %q: %w", e.desired.SystemName, err)
 	}
@@ -281,7 +278,7 @@ func (e *ext) Create(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc) (int
 
 // Delete deletes the ActiveDoc id; one already gone is not an error.
 func (e *ext) Delete(ctx context.Context, _ *capabilitiesv1beta1.ActiveDoc, id int64) error {
-	if err := e.c.DeleteActiveDoc(ctx, id); err != nil && !threescale.IsNotFound(err) {
+	if err := e.C.DeleteActiveDoc(ctx, id); err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
 	return nil

@@ -74,29 +74,26 @@ func (Kind) Check(_ context.Context, b *capabilitiesv1beta1.Backend) error {
 // Connect returns the External of b in its tenant.
 func (k Kind) Connect(ctx context.Context, b *capabilitiesv1beta1.Backend) (external.External[*capabilitiesv1beta1.Backend], error) {
 	return external.ConnectTenant(ctx, k.Tenants, b, b.Spec.ProviderAccountRef, func(c *threescale.Client) external.External[*capabilitiesv1beta1.Backend] {
-		return &ext{kind: k, c: c}
+		return &ext{kind: k, InTenant: external.InTenant{C: c}}
 	})
 }
 
 // ext mirrors one Backend through one tenant's client.
 type ext struct {
 	kind Kind
-	c    *threescale.Client
+	external.InTenant
 }
-
-func (e *ext) Location() string           { return e.c.AdminURL() }
-func (e *ext) Client() *threescale.Client { return e.c }
 
 // Find returns the ID of the backend with b's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, error) {
-	return external.FindByKey(ctx, e.c.ListBackends, b.SystemNameOrDefault())
+	return external.FindByKey(ctx, e.C.ListBackends, b.SystemNameOrDefault())
 }
 
 // Observe reads the backend id and plans what differs. A backend whose system name is not b's
 // (3scale cannot rename one) is not b's backend.
 func (e *ext) Observe(ctx context.Context, b *capabilitiesv1beta1.Backend, id int64) (external.Observation, error) {
 	d := NewDesired(b)
-	o, err := Observe(ctx, e.c, d.SystemName, id)
+	o, err := Observe(ctx, e.C, d.SystemName, id)
 	if err != nil || o.Backend == nil {
 		return external.Observation{}, err
 	}
@@ -111,7 +108,7 @@ func (e *ext) Observe(ctx context.Context, b *capabilitiesv1beta1.Backend, id in
 // has given it its hits metric.
 func (e *ext) Create(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, error) {
 	var id int64
-	_, err := planning.Execute(ctx, e.c, []planning.Operation{createBackend(NewDesired(b), func(v int64) { id = v })})
+	_, err := planning.Execute(ctx, e.C, []planning.Operation{createBackend(NewDesired(b), func(v int64) { id = v })})
 	return id, invalid(err)
 }
 
@@ -128,7 +125,7 @@ func (e *ext) Delete(ctx context.Context, b *capabilitiesv1beta1.Backend, id int
 			"backend %q is used by Product %s (spec.backendUsages); it is deleted from 3scale once no product uses it",
 			systemName, strings.Join(users, ", "))}
 	}
-	err = e.c.DeleteBackend(ctx, id)
+	err = e.C.DeleteBackend(ctx, id)
 	switch {
 	case threescale.IsNotFound(err):
 		return nil

@@ -131,30 +131,27 @@ func jsonKind(v any) string {
 // Connect returns the External of p in its tenant.
 func (k Kind) Connect(ctx context.Context, p *capabilitiesv1beta1.CustomPolicyDefinition) (external.External[*capabilitiesv1beta1.CustomPolicyDefinition], error) {
 	return external.ConnectTenant(ctx, k.Tenants, p, p.Spec.ProviderAccountRef, func(c *threescale.Client) external.External[*capabilitiesv1beta1.CustomPolicyDefinition] {
-		return &ext{kind: k, c: c}
+		return &ext{kind: k, InTenant: external.InTenant{C: c}}
 	})
 }
 
 // ext mirrors one CustomPolicyDefinition through one tenant's client.
 type ext struct {
 	kind Kind
-	c    *threescale.Client
+	external.InTenant
 }
-
-func (e *ext) Location() string           { return e.c.AdminURL() }
-func (e *ext) Client() *threescale.Client { return e.c }
 
 // Find returns the ID of the registry's policy with p's name and version, 0 when none: the
 // registry keys policies by both.
 func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.CustomPolicyDefinition) (int64, error) {
-	return external.FindID(ctx, e.c.ListCustomPolicies,
+	return external.FindID(ctx, e.C.ListCustomPolicies,
 		func(cp threescale.CustomPolicy) bool { return cp.Name == p.Spec.Name && cp.Version == p.Spec.Version },
 		func(cp threescale.CustomPolicy) int64 { return cp.ID })
 }
 
 // Observe reads policy id and plans what differs.
 func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.CustomPolicyDefinition, id int64) (external.Observation, error) {
-	have, err := e.c.GetCustomPolicy(ctx, id)
+	have, err := e.C.GetCustomPolicy(ctx, id)
 	if threescale.IsNotFound(err) {
 		return external.Observation{}, nil
 	}
@@ -215,7 +212,7 @@ func (e *ext) Create(ctx context.Context, p *capabilitiesv1beta1.CustomPolicyDef
 		return 0, &external.InvalidError{Message: err.Error()}
 	}
 	name, version := p.Spec.Name, p.Spec.Version
-	cp, err := e.c.CreateCustomPolicy(ctx, threescale.CustomPolicyParams{Name: &name, Version: &version, Schema: manifest})
+	cp, err := e.C.CreateCustomPolicy(ctx, threescale.CustomPolicyParams{Name: &name, Version: &version, Schema: manifest})
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +231,7 @@ func (e *ext) Delete(ctx context.Context, p *capabilitiesv1beta1.CustomPolicyDef
 			"custom policy %q %s is in the policy chain of Product %s; it is deleted from 3scale once no Product uses it",
 			p.Spec.Name, p.Spec.Version, strings.Join(users, ", "))}
 	}
-	if err := e.c.DeleteCustomPolicy(ctx, id); err != nil && !threescale.IsNotFound(err) {
+	if err := e.C.DeleteCustomPolicy(ctx, id); err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
 	return nil

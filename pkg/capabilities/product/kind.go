@@ -80,7 +80,7 @@ func (k Kind) Check(ctx context.Context, p *capabilitiesv1beta1.Product) error {
 // never waits for a Backend that is itself going away.
 func (k Kind) Connect(ctx context.Context, p *capabilitiesv1beta1.Product) (external.External[*capabilitiesv1beta1.Product], error) {
 	return external.ConnectTenant(ctx, k.Tenants, p, p.Spec.ProviderAccountRef, func(c *threescale.Client) external.External[*capabilitiesv1beta1.Product] {
-		return &ext{kind: k, c: c}
+		return &ext{kind: k, InTenant: external.InTenant{C: c}}
 	})
 }
 
@@ -203,14 +203,11 @@ func (k Kind) secretValue(namespace string) SecretValue {
 
 // ext mirrors one Product through one tenant's client; it keeps what its first call prepared.
 type ext struct {
-	kind     Kind
-	c        *threescale.Client
+	kind Kind
+	external.InTenant
 	desired  *Desired
 	backends map[string]int64
 }
-
-func (e *ext) Location() string           { return e.c.AdminURL() }
-func (e *ext) Client() *threescale.Client { return e.c }
 
 // prepare reads what a sync of p needs besides 3scale: the Secrets its spec references and the
 // IDs of its Backends in this tenant.
@@ -222,11 +219,11 @@ func (e *ext) prepare(ctx context.Context, p *capabilitiesv1beta1.Product) error
 	if err != nil {
 		return classify(err)
 	}
-	backends, err := e.kind.backendIDs(ctx, p, e.c.AdminURL())
+	backends, err := e.kind.backendIDs(ctx, p, e.C.AdminURL())
 	if err != nil {
 		return err
 	}
-	if err := customPoliciesRegistered(ctx, e.c, p); err != nil {
+	if err := customPoliciesRegistered(ctx, e.C, p); err != nil {
 		return err
 	}
 	e.desired, e.backends = d, backends
@@ -282,7 +279,7 @@ const ReasonCustomPolicyNotFound = "CustomPolicyNotFound"
 
 // Find returns the ID of the product with p's system name, 0 when there is none.
 func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, error) {
-	return external.FindByKey(ctx, e.c.ListProducts, p.SystemNameOrDefault())
+	return external.FindByKey(ctx, e.C.ListProducts, p.SystemNameOrDefault())
 }
 
 // Observe reads the product id and plans what differs.
@@ -290,7 +287,7 @@ func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product, id in
 	if err := e.prepare(ctx, p); err != nil {
 		return external.Observation{}, err
 	}
-	o, err := Observe(ctx, e.c, e.desired, id, e.backends)
+	o, err := Observe(ctx, e.C, e.desired, id, e.backends)
 	if err != nil || o.Product == nil {
 		return external.Observation{}, classify(err)
 	}
@@ -310,23 +307,23 @@ func (e *ext) Create(ctx context.Context, p *capabilitiesv1beta1.Product) (int64
 		return 0, err
 	}
 	var id int64
-	_, err := planning.Execute(ctx, e.c, []planning.Operation{createProduct(e.desired, &id)})
+	_, err := planning.Execute(ctx, e.C, []planning.Operation{createProduct(e.desired, &id)})
 	return id, classify(err)
 }
 
 // Delete removes the product's backend usages, then the product: 3scale deletes a product in the
 // background, and the backends it used must be free for their own deletion at once.
 func (e *ext) Delete(ctx context.Context, _ *capabilitiesv1beta1.Product, id int64) error {
-	usages, err := e.c.ListBackendUsages(ctx, id)
+	usages, err := e.C.ListBackendUsages(ctx, id)
 	if err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
 	for _, u := range usages {
-		if err := e.c.DeleteBackendUsage(ctx, id, u.ID); err != nil && !threescale.IsNotFound(err) {
+		if err := e.C.DeleteBackendUsage(ctx, id, u.ID); err != nil && !threescale.IsNotFound(err) {
 			return err
 		}
 	}
-	if err := e.c.DeleteProduct(ctx, id); err != nil && !threescale.IsNotFound(err) {
+	if err := e.C.DeleteProduct(ctx, id); err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
 	return nil
