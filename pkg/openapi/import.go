@@ -53,7 +53,10 @@ type Result struct {
 //   - self-managed APIcast when a public base URL is given, else APIcast hosted; the default
 //     policy chain;
 //   - with spec.backendOnly, the methods and mapping rules are the backend's and there is no
-//     product (nor authentication to map).
+//     product (nor authentication to map);
+//   - the 3scale extensions of the 3scale operator Red Hat ships: x-3scale-product (metrics,
+//     policies, application plans) and x-3scale-operation (a mapping rule's metric, increment,
+//     last).
 //
 // It fails when no usable spec can be produced: no private base URL, a system name 3scale
 // refuses, OpenID Connect without an issuer.
@@ -85,7 +88,18 @@ func (im *importer) run() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	methods, rules := im.operations(basePath)
+	ext, err := im.productExtension()
+	if err != nil {
+		return Result{}, err
+	}
+	var metrics map[string]capabilitiesv1beta1.MetricSpec
+	if ext != nil {
+		metrics = ext.Metrics
+	}
+	methods, rules, err := im.operations(basePath, metrics)
+	if err != nil {
+		return Result{}, err
+	}
 	if title == "" {
 		title = systemName
 	}
@@ -109,7 +123,10 @@ func (im *importer) run() (Result, error) {
 		if len(im.doc.Security) > 0 {
 			im.note("backendOnly: the document's security is not mapped; the Product that uses the backend sets the authentication")
 		}
-		backend.Methods, backend.MappingRules = methods, rules
+		backend.Methods, backend.MappingRules, backend.Metrics = methods, rules, metrics
+		if ext != nil && (len(ext.Policies) > 0 || len(ext.ApplicationPlans) > 0) {
+			im.note("backendOnly: the policies and application plans of %s are not mapped; they are the Product's", productExtension)
+		}
 		return Result{Backend: backend, Unmapped: im.unmapped}, nil
 	}
 	auth, err := im.authentication()
@@ -125,6 +142,9 @@ func (im *importer) run() (Result, error) {
 		MappingRules:       rules,
 		BackendUsages:      map[string]capabilitiesv1beta1.BackendUsageSpec{systemName: {Path: "/"}},
 		ProviderAccountRef: im.spec.ProviderAccountRef.DeepCopy(),
+	}
+	if ext != nil {
+		product.Metrics, product.Policies, product.ApplicationPlans = ext.Metrics, ext.Policies, ext.ApplicationPlans
 	}
 	return Result{Backend: backend, Product: product, Unmapped: im.unmapped}, nil
 }
@@ -207,7 +227,7 @@ type operation struct {
 
 // operations returns the document's operations in a fixed order: paths sorted, then verbs in
 // the order of the specification.
-func (im *importer) operations(basePath string) (map[string]capabilitiesv1beta1.MethodSpec, []capabilitiesv1beta1.MappingRuleSpec) {
+func (im *importer) operations(basePath string, metrics map[string]capabilitiesv1beta1.MetricSpec) (map[string]capabilitiesv1beta1.MethodSpec, []capabilitiesv1beta1.MappingRuleSpec, error) {
 	var ops []operation
 	if im.doc.Paths != nil {
 		paths := im.doc.Paths.Map()
@@ -236,9 +256,13 @@ func (im *importer) operations(basePath string) (map[string]capabilitiesv1beta1.
 	}
 	if len(ops) == 0 {
 		im.note("the document has no operations: the product has no methods and no mapping rules")
-		return nil, nil
+		return nil, nil, nil
 	}
 	names := newNamer()
+	// Methods and metrics share one namespace of system names and of friendly names.
+	for _, name := range slices.Sorted(maps.Keys(metrics)) {
+		names.systemNames[name], names.friendlyNames[metrics[name].Name] = true, true
+	}
 	methods := make(map[string]capabilitiesv1beta1.MethodSpec, len(ops))
 	rules := make([]capabilitiesv1beta1.MappingRuleSpec, 0, len(ops))
 	for _, o := range ops {
@@ -256,11 +280,20 @@ func (im *importer) operations(basePath string) (map[string]capabilitiesv1beta1.
 			im.note("%s: no mapping rule: %v", where, err)
 			continue
 		}
-		rules = append(rules, capabilitiesv1beta1.MappingRuleSpec{
-			HTTPMethod: o.verb, Pattern: pattern, MetricMethodRef: systemName, Increment: 1,
-		})
+		rule := capabilitiesv1beta1.MappingRuleSpec{HTTPMethod: o.verb, Pattern: pattern, MetricMethodRef: systemName, Increment: 1}
+		if err := im.applyOperationExtension(o, &rule); err != nil {
+			return nil, nil, fmt.Errorf("%s: %v", where, err)
+		}
+		rules = append(rules, rule)
 	}
-	return methods, rules
+	for _, r := range rules {
+		_, isMethod := methods[r.MetricMethodRef]
+		_, isMetric := metrics[r.MetricMethodRef]
+		if !isMethod && !isMetric && r.MetricMethodRef != capabilitiesv1beta1.HitsMetricSystemName {
+			return nil, nil, fmt.Errorf("%s %s: %s.mappingRule.metricMethodRef %q is neither a method nor a metric of %s", r.HTTPMethod, r.Pattern, operationExtension, r.MetricMethodRef, productExtension)
+		}
+	}
+	return methods, rules, nil
 }
 
 func (im *importer) prefixMatching() bool {

@@ -57,16 +57,18 @@ var importCases = map[string]struct {
 		AuthenticationFlow: &capabilitiesv1beta1.OIDCAuthenticationFlowSpec{ServiceAccountsEnabled: true},
 		Security:           &capabilitiesv1beta1.SecuritySpec{HostHeader: str("from-oidc.example.com")},
 	}, PrivateAPIHostHeader: str("pets.internal")}},
-	"no-security":            {file: "no-security.yaml", spec: capabilitiesv1beta1.OpenAPISpec{PrivateAPIHostHeader: str("data.example.com"), PrivateAPISecretToken: str("token-1"), OIDC: &capabilitiesv1beta1.OIDCSpec{IssuerEndpoint: "https://sso.example.com"}}},
-	"no-operationid":         {file: "no-operationid.yaml"},
-	"duplicate-operationids": {file: "duplicate-operationids.yaml"},
-	"path-parameters":        {file: "path-parameters.yaml"},
-	"server-variables":       {file: "server-variables.yaml"},
-	"prefix-matching":        {file: "prefix-matching.yaml", spec: capabilitiesv1beta1.OpenAPISpec{PrefixMatching: ptr(true), ProductSystemName: str("prefix-api")}},
-	"unmapped":               {file: "unmapped.yaml"},
-	"no-servers":             {file: "guide-public-urls.yaml"},
-	"backend-only":           {file: "petstore-3.1.yaml", spec: capabilitiesv1beta1.OpenAPISpec{BackendOnly: true}},
-	"bad-system-name":        {file: "guide-secret.yaml", spec: capabilitiesv1beta1.OpenAPISpec{ProductSystemName: str("x")}},
+	"no-security":             {file: "no-security.yaml", spec: capabilitiesv1beta1.OpenAPISpec{PrivateAPIHostHeader: str("data.example.com"), PrivateAPISecretToken: str("token-1"), OIDC: &capabilitiesv1beta1.OIDCSpec{IssuerEndpoint: "https://sso.example.com"}}},
+	"no-operationid":          {file: "no-operationid.yaml"},
+	"duplicate-operationids":  {file: "duplicate-operationids.yaml"},
+	"path-parameters":         {file: "path-parameters.yaml"},
+	"server-variables":        {file: "server-variables.yaml"},
+	"prefix-matching":         {file: "prefix-matching.yaml", spec: capabilitiesv1beta1.OpenAPISpec{PrefixMatching: ptr(true), ProductSystemName: str("prefix-api")}},
+	"unmapped":                {file: "unmapped.yaml"},
+	"no-servers":              {file: "guide-public-urls.yaml"},
+	"backend-only":            {file: "petstore-3.1.yaml", spec: capabilitiesv1beta1.OpenAPISpec{BackendOnly: true}},
+	"extensions":              {file: "extensions.yaml"},
+	"extensions-backend-only": {file: "extensions.yaml", spec: capabilitiesv1beta1.OpenAPISpec{BackendOnly: true}},
+	"bad-system-name":         {file: "guide-secret.yaml", spec: capabilitiesv1beta1.OpenAPISpec{ProductSystemName: str("x")}},
 }
 
 // TestImportGolden imports every document of importCases and compares the specs with
@@ -196,5 +198,29 @@ func TestSampleImports(t *testing.T) {
 	if res.Product.SystemName != "someapi" || len(res.Product.MappingRules) != 1 || res.Product.MappingRules[0].Pattern != "/pet" ||
 		res.Product.Deployment.ApicastSelfManaged == nil || len(res.Unmapped) != 0 {
 		t.Errorf("sample import: %+v", res)
+	}
+}
+
+func TestImportExtensionErrors(t *testing.T) {
+	base := "openapi: 3.0.3\ninfo: {title: Ext, version: '1'}\nservers: [{url: 'https://api.example.com'}]\n"
+	op := "paths:\n  /a:\n    get:\n      operationId: a\n      responses: {'200': {description: ok}}\n"
+	cases := map[string]struct{ doc, want string }{
+		"metric without unit":    {doc: base + "x-3scale-product: {metrics: {m1: {friendlyName: M}}}\n" + op, want: "x-3scale-product.metrics.m1: friendlyName and unit are required"},
+		"policy without version": {doc: base + "x-3scale-product: {policies: [{name: p, enabled: true}]}\n" + op, want: "x-3scale-product.policies[0]: name and version are required"},
+		"wrong shape":            {doc: base + "x-3scale-product: {metrics: [1, 2]}\n" + op, want: "x-3scale-product: json: cannot unmarshal"},
+		"unknown metric": {doc: base + op + "      x-3scale-operation: {mappingRule: {metricMethodRef: nope}}\n",
+			want: `x-3scale-operation.mappingRule.metricMethodRef "nope" is neither a method nor a metric`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			doc, err := Parse([]byte(tc.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Import(doc, capabilitiesv1beta1.OpenAPISpec{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
