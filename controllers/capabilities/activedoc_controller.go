@@ -1,11 +1,7 @@
 package capabilities
 
 import (
-	"context"
-
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -44,39 +40,10 @@ func SetupActiveDoc(mgr ctrl.Manager, opts Options) error {
 		ForeignSecrets: activedoc.ForeignSecrets,
 		Indexes:        map[string]func(*capabilitiesv1beta1.ActiveDoc) []string{activeDocProductIndex: activedoc.ReferencedProduct},
 		Watches: []external.Watch{{
-			Object:     &capabilitiesv1beta1.Product{},
-			Handler:    handler.EnqueueRequestsFromMapFunc(activeDocsOfProduct(mgr.GetClient())),
-			Predicates: []predicate.Predicate{productSyncChanged()},
+			Object: &capabilitiesv1beta1.Product{},
+			Handler: handler.EnqueueRequestsFromMapFunc(external.EnqueueByKey(mgr.GetClient(), &capabilitiesv1beta1.ActiveDocList{}, activeDocProductIndex,
+				(*capabilitiesv1beta1.Product).SystemNameOrDefault)),
+			Predicates: []predicate.Predicate{external.UpdatedWhen(activedoc.ProductChanged)},
 		}},
 	}, opts.Loop, opts.MaxConcurrentReconciles)
-}
-
-// activeDocsOfProduct maps a Product to the ActiveDocs of its namespace bound to its system name.
-func activeDocsOfProduct(c client.Reader) handler.MapFunc {
-	byIndex := external.EnqueueByIndex(c, &capabilitiesv1beta1.ActiveDocList{}, activeDocProductIndex)
-	return func(ctx context.Context, o client.Object) []ctrl.Request {
-		p, ok := o.(*capabilitiesv1beta1.Product)
-		if !ok {
-			return nil
-		}
-		// The index holds system names, not object names.
-		named := p.DeepCopy()
-		named.Name = p.SystemNameOrDefault()
-		return byIndex(ctx, named)
-	}
-}
-
-// productSyncChanged lets through the Product events an ActiveDoc depends on: creation, deletion,
-// and the updates activedoc.ProductChanged reports.
-func productSyncChanged() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			before, ok1 := e.ObjectOld.(*capabilitiesv1beta1.Product)
-			after, ok2 := e.ObjectNew.(*capabilitiesv1beta1.Product)
-			if !ok1 || !ok2 {
-				return true
-			}
-			return activedoc.ProductChanged(before, after)
-		},
-	}
 }

@@ -7,7 +7,6 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -48,9 +47,10 @@ func SetupProduct(mgr ctrl.Manager, opts Options) error {
 			customPolicyIndex: product.CustomPolicies,
 		},
 		Watches: []external.Watch{{
-			Object:     &capabilitiesv1beta1.Backend{},
-			Handler:    handler.EnqueueRequestsFromMapFunc(productsOfBackend(mgr.GetClient())),
-			Predicates: []predicate.Predicate{backendSyncChanged()},
+			Object: &capabilitiesv1beta1.Backend{},
+			Handler: handler.EnqueueRequestsFromMapFunc(external.EnqueueByKey(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, backendIndex,
+				(*capabilitiesv1beta1.Backend).SystemNameOrDefault)),
+			Predicates: []predicate.Predicate{external.UpdatedWhen(product.BackendChanged)},
 		}, {
 			// A product whose sync waits for a promotion (3scale refuses to delete a method the
 			// deployed configuration uses) goes on once a ProxyConfigPromote promoted it.
@@ -58,40 +58,11 @@ func SetupProduct(mgr ctrl.Manager, opts Options) error {
 			Handler: handler.EnqueueRequestsFromMapFunc(promotedProduct),
 		}, {
 			// A product waits for the custom policies of its chain to be registered.
-			Object:  &capabilitiesv1beta1.CustomPolicyDefinition{},
-			Handler: handler.EnqueueRequestsFromMapFunc(productsOfCustomPolicy(mgr.GetClient())),
+			Object: &capabilitiesv1beta1.CustomPolicyDefinition{},
+			Handler: handler.EnqueueRequestsFromMapFunc(external.EnqueueByKey(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, customPolicyIndex,
+				func(p *capabilitiesv1beta1.CustomPolicyDefinition) string { return p.Spec.Name })),
 		}},
 	}, opts.Loop, opts.MaxConcurrentReconciles)
-}
-
-// productsOfBackend maps a Backend to the Products of its namespace that reference its system name.
-func productsOfBackend(c client.Reader) handler.MapFunc {
-	byIndex := external.EnqueueByIndex(c, &capabilitiesv1beta1.ProductList{}, backendIndex)
-	return func(ctx context.Context, o client.Object) []ctrl.Request {
-		b, ok := o.(*capabilitiesv1beta1.Backend)
-		if !ok {
-			return nil
-		}
-		// The index holds system names, not object names.
-		named := b.DeepCopy()
-		named.Name = b.SystemNameOrDefault()
-		return byIndex(ctx, named)
-	}
-}
-
-// backendSyncChanged lets through the Backend events a Product depends on: creation, deletion,
-// and the updates product.BackendChanged reports.
-func backendSyncChanged() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e event.UpdateEvent) bool {
-			before, ok1 := e.ObjectOld.(*capabilitiesv1beta1.Backend)
-			after, ok2 := e.ObjectNew.(*capabilitiesv1beta1.Backend)
-			if !ok1 || !ok2 {
-				return true
-			}
-			return product.BackendChanged(before, after)
-		},
-	}
 }
 
 // productSecretNames returns the names of the Secrets of its own namespace that a Product reads.
@@ -132,22 +103,6 @@ func productForeignSecrets(p *capabilitiesv1beta1.Product) []string {
 
 // customPolicyIndex indexes Products by the names of the custom policies of their chain.
 const customPolicyIndex = "capabilities.3scale.net/custom-policy"
-
-// productsOfCustomPolicy maps a CustomPolicyDefinition to the Products of its namespace whose
-// policy chain names its policy.
-func productsOfCustomPolicy(c client.Reader) handler.MapFunc {
-	byIndex := external.EnqueueByIndex(c, &capabilitiesv1beta1.ProductList{}, customPolicyIndex)
-	return func(ctx context.Context, o client.Object) []ctrl.Request {
-		cpd, ok := o.(*capabilitiesv1beta1.CustomPolicyDefinition)
-		if !ok {
-			return nil
-		}
-		// The index holds policy names, not object names.
-		named := cpd.DeepCopy()
-		named.Name = cpd.Spec.Name
-		return byIndex(ctx, named)
-	}
-}
 
 // promotedProduct maps a ProxyConfigPromote to the Product it promotes.
 func promotedProduct(_ context.Context, o client.Object) []ctrl.Request {

@@ -10,6 +10,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/product"
+	"github.com/threescale-oss/operator/pkg/external"
 )
 
 func TestProductSecretNames(t *testing.T) {
@@ -51,7 +53,7 @@ func TestProductForeignSecrets(t *testing.T) {
 	}
 }
 
-// TestBackendSyncChanged checks the predicate's wiring; product.BackendChanged has the table of
+// TestBackendSyncChanged checks the predicate's wiring (external.UpdatedWhen); product.BackendChanged has the table of
 // which Backend changes matter.
 func TestBackendSyncChanged(t *testing.T) {
 	before := &capabilitiesv1beta1.Backend{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "b", Generation: 1}}
@@ -70,7 +72,7 @@ func TestBackendSyncChanged(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := backendSyncChanged().Update(event.UpdateEvent{ObjectOld: tc.old, ObjectNew: tc.new}); got != tc.want {
+			if got := external.UpdatedWhen(product.BackendChanged).Update(event.UpdateEvent{ObjectOld: tc.old, ObjectNew: tc.new}); got != tc.want {
 				t.Errorf("Update passes = %v, want %v", got, tc.want)
 			}
 		})

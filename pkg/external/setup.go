@@ -118,13 +118,25 @@ func typed[T client.Object](f func(T) []string) client.IndexerFunc {
 // EnqueueByIndex maps an object (a Secret, a referenced object) to the objects of list's kind in
 // its namespace whose index holds its name.
 func EnqueueByIndex(c client.Reader, list client.ObjectList, index string) handler.MapFunc {
+	return EnqueueByKey(c, list, index, client.Object.GetName)
+}
+
+// EnqueueByKey maps an object of type O to the objects of list's kind in its namespace whose
+// index holds key(o): for references by something other than the object's name (a system name,
+// a policy name).
+func EnqueueByKey[O client.Object](c client.Reader, list client.ObjectList, index string, key func(O) string) handler.MapFunc {
 	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		obj, ok := o.(O)
+		if !ok {
+			return nil
+		}
 		l, ok := list.DeepCopyObject().(client.ObjectList)
 		if !ok {
 			return nil
 		}
-		if err := c.List(ctx, l, client.InNamespace(o.GetNamespace()), client.MatchingFields{index: o.GetName()}); err != nil {
-			log.FromContext(ctx).Error(err, "cannot list objects to sync again", "index", index, "name", o.GetName())
+		k := key(obj)
+		if err := c.List(ctx, l, client.InNamespace(o.GetNamespace()), client.MatchingFields{index: k}); err != nil {
+			log.FromContext(ctx).Error(err, "cannot list objects to sync again", "index", index, "key", k)
 			return nil
 		}
 		var reqs []reconcile.Request
@@ -136,6 +148,19 @@ func EnqueueByIndex(c client.Reader, list client.ObjectList, index string) handl
 		})
 		return reqs
 	}
+}
+
+// UpdatedWhen lets through creations, deletions, and the updates of O for which changed is true:
+// a referenced object's updates that matter to the objects that reference it.
+func UpdatedWhen[O client.Object](changed func(before, after O) bool) predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		before, ok1 := e.ObjectOld.(O)
+		after, ok2 := e.ObjectNew.(O)
+		if !ok1 || !ok2 {
+			return true
+		}
+		return changed(before, after)
+	}}
 }
 
 // EnqueueDeleting maps any object to the objects of list's kind in its namespace that are being
