@@ -488,3 +488,27 @@ func TestOpenAPIDocumentSource(t *testing.T) {
 		t.Errorf("Invalid message does not list the keys: %q", c.Message)
 	}
 }
+
+// TestOpenAPISwitchToBackendOnly: turning backendOnly on deletes the generated Product (and its
+// 3scale product) and moves the operations to the Backend.
+func TestOpenAPISwitchToBackendOnly(t *testing.T) {
+	h := newOpenAPIHarness(t)
+	h.startManager()
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "doc"}, StringData: map[string]string{"doc.yaml": petstore("Switch", "get /pets listPets")}})
+	o := &capabilitiesv1beta1.OpenAPI{ObjectMeta: metav1.ObjectMeta{Name: "switch"},
+		Spec: capabilitiesv1beta1.OpenAPISpec{OpenAPIRef: capabilitiesv1beta1.OpenAPIRefSpec{SecretRef: &corev1.ObjectReference{Name: "doc"}}}}
+	h.create(o)
+	h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIReadyConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason)
+	h.update(o, func() { o.Spec.BackendOnly = true })
+	h.waitGone(&capabilitiesv1beta1.Product{ObjectMeta: metav1.ObjectMeta{Name: "switch", Namespace: h.ns}})
+	h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIReadyConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason)
+	if o.Status.ProductResourceName != nil {
+		t.Errorf("backendOnly status names a Product: %+v", o.Status.ProductResourceName)
+	}
+	h.waitThreescale("operations on the backend", func() (remote, error) { return h.backendInThreescale("Switch") }, remote{
+		Methods: []string{"listpets"}, Rules: []string{"GET /v1/pets$ -> listpets"},
+	})
+	if _, err := h.productInThreescale("Switch"); err == nil {
+		t.Error("the generated product is still in 3scale")
+	}
+}
