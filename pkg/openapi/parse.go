@@ -26,9 +26,13 @@ const MaxDocumentSize = 10 << 20
 const maxReportedProblems = 5
 
 // toleratedCodes are the kin-openapi validation codes that do not make a document unusable for
-// the import: the import rules make duplicate operationIds unique themselves.
+// the import: the import rules make duplicate operationIds unique themselves, and read path
+// parameters from the path template, not from the parameter declarations (which hand-written
+// documents often get wrong).
 var toleratedCodes = map[string]bool{
-	"duplicate-operation-id": true,
+	"duplicate-operation-id":   true,
+	"path-parameters-mismatch": true,
+	"path-parameter-required":  true,
 }
 
 // Parse reads an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0 document (converted to OpenAPI 3),

@@ -50,10 +50,17 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestParseAcceptsDuplicateOperationIDs(t *testing.T) {
-	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: {get: {operationId: x, responses: {'200': {description: ok}}}}\n  /b: {get: {operationId: x, responses: {'200': {description: ok}}}}\n"
-	if _, err := Parse([]byte(doc)); err != nil {
-		t.Fatalf("duplicate operationIds are made unique by the import, yet: %v", err)
+// TestParseTolerates: what the import does not need is not an error.
+func TestParseTolerates(t *testing.T) {
+	for name, doc := range map[string]string{
+		"duplicate operationIds":     "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: {get: {operationId: x, responses: {'200': {description: ok}}}}\n  /b: {get: {operationId: x, responses: {'200': {description: ok}}}}\n",
+		"undeclared path parameter":  "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}: {get: {responses: {'200': {description: ok}}}}\n",
+		"path parameter not in path": "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: {get: {parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {'200': {description: ok}}}}\n",
+		"wrong example":              "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents: {schemas: {A: {type: integer, example: abc}}}\n",
+	} {
+		if _, err := Parse([]byte(doc)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
