@@ -234,6 +234,14 @@ func (r *OpenAPIReconciler) sync(ctx context.Context, o *capabilitiesv1beta1.Ope
 					metav1.ConditionFalse, "", "", metav1.ConditionTrue, reasonOpenAPIConflict, err.Error())
 				return ctrl.Result{RequeueAfter: r.pollInterval()}, nil
 			}
+			if apierrors.IsInvalid(err) {
+				// The API server refuses what the document gives (its schema is stricter than the
+				// import's checks in some corner): the document or the spec has to change.
+				msg := fmt.Sprintf("%s: the generated %s is refused: %v", doc.Source, kindOf(obj), err)
+				r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIInvalidDocumentReason, msg,
+					metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIInvalidDocumentReason, msg, metav1.ConditionFalse, "", "")
+				return r.requeueForURL(o, ctrl.Result{}), nil
+			}
 			r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIWaitingReason, err.Error(),
 				metav1.ConditionFalse, "", "", metav1.ConditionTrue, reasonGeneratedFailed, err.Error())
 			return ctrl.Result{}, err
@@ -279,6 +287,17 @@ func (r *OpenAPIReconciler) loadFailed(o *capabilitiesv1beta1.OpenAPI, err error
 		r.setConditions(o, metav1.ConditionFalse, reason, msg,
 			metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
 		return ctrl.Result{RequeueAfter: r.waitInterval()}, nil
+	}
+	// A transient failure (the URL's server down, a timeout): the generated objects are unchanged
+	// and still serve the last document, so a Ready object stays Ready; Failed says why the
+	// document is not re-read, and the work queue retries with backoff.
+	r.event(o, corev1.EventTypeWarning, capabilitiesv1beta1.OpenAPIFetchErrorReason, "Load", msg)
+	if ready := meta.FindStatusCondition(o.Status.Conditions, capabilitiesv1beta1.OpenAPIReadyConditionType); ready != nil &&
+		ready.Status == metav1.ConditionTrue && ready.ObservedGeneration == o.Generation {
+		meta.SetStatusCondition(&o.Status.Conditions, metav1.Condition{Type: capabilitiesv1beta1.OpenAPIFailedConditionType,
+			Status: metav1.ConditionTrue, Reason: capabilitiesv1beta1.OpenAPIFetchErrorReason, ObservedGeneration: o.Generation,
+			Message: bounded(msg + " (the generated objects keep the last document read)")})
+		return ctrl.Result{}, err
 	}
 	r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIFetchErrorReason, msg,
 		metav1.ConditionFalse, "", "", metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIFetchErrorReason, msg)

@@ -259,6 +259,14 @@ type docServer struct {
 	mu   sync.Mutex
 	doc  string
 	gets int
+	// down makes it answer 503.
+	down bool
+}
+
+func (d *docServer) setDown(down bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.down = down
 }
 
 func (d *docServer) set(doc string) {
@@ -271,6 +279,10 @@ func (d *docServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.gets++
+	if d.down {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		return
+	}
 	etag := fmt.Sprintf("%q", fmt.Sprint(len(d.doc), hashString(d.doc)))
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
@@ -309,6 +321,17 @@ func TestOpenAPIFromURL(t *testing.T) {
 	h.waitThreescale("the changed document in 3scale", func() (remote, error) { return h.productInThreescale("petstore_url") }, remote{
 		Methods: []string{"listpets", "showpetbyid"}, Rules: []string{"GET /v1/pets$ -> listpets", "GET /v1/pets/{id}$ -> showpetbyid"},
 	})
+
+	// The server goes down: the object stays Ready (the generated objects serve the last
+	// document) and says in Failed why the document is not re-read; it recovers by itself.
+	ds.setDown(true)
+	c := h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIFailedConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIFetchErrorReason)
+	t.Logf("Failed: %s", c.Message)
+	if r, desc := conditionOf(o.Status.Conditions, capabilitiesv1beta1.OpenAPIReadyConditionType); r == nil || r.Status != metav1.ConditionTrue {
+		t.Errorf("a document server down turned Ready: %s", desc)
+	}
+	ds.setDown(false)
+	h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIFailedConditionType, metav1.ConditionFalse, "")
 	h.delete(o)
 	h.waitGone(o)
 }
