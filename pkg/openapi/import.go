@@ -265,13 +265,14 @@ func (im *importer) operations(basePath string, metrics map[string]capabilitiesv
 	}
 	methods := make(map[string]capabilitiesv1beta1.MethodSpec, len(ops))
 	rules := make([]capabilitiesv1beta1.MappingRuleSpec, 0, len(ops))
+	var withSecurity, withServers []string
 	for _, o := range ops {
 		where := o.verb + " " + o.path
 		if o.op.Security != nil {
-			im.note("%s: operation-level security is not mapped: the product's authentication applies to every operation", where)
+			withSecurity = append(withSecurity, where)
 		}
 		if o.op.Servers != nil && len(*o.op.Servers) > 0 {
-			im.note("%s: operation servers are not mapped: servers[0] of the document applies", where)
+			withServers = append(withServers, where)
 		}
 		systemName, friendly := names.method(o)
 		methods[systemName] = capabilitiesv1beta1.MethodSpec{Name: friendly, Description: describe(o.op)}
@@ -285,6 +286,12 @@ func (im *importer) operations(basePath string, metrics map[string]capabilitiesv
 			return nil, nil, fmt.Errorf("%s: %v", where, err)
 		}
 		rules = append(rules, rule)
+	}
+	if len(withSecurity) > 0 {
+		im.note("operation-level security is not mapped (%s): the product's authentication applies to every operation", listed(withSecurity))
+	}
+	if len(withServers) > 0 {
+		im.note("operation servers are not mapped (%s): servers[0] of the document applies", listed(withServers))
 	}
 	for _, r := range rules {
 		_, isMethod := methods[r.MetricMethodRef]
@@ -417,6 +424,15 @@ func isPatternChar(c byte) bool {
 
 func isHex(c byte) bool {
 	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}
+
+// listed joins items for a note, the first few of them when there are many.
+func listed(items []string) string {
+	const shown = 5
+	if len(items) <= shown {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:shown], ", "), len(items)-shown)
 }
 
 // truncate cuts s to at most n bytes without splitting a character.
