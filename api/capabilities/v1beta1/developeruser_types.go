@@ -162,6 +162,7 @@ type DeveloperUserStatus struct {
 // +kubebuilder:printcolumn:name="3scale ID",type=integer,JSONPath=`.status.developerUserID`
 // +kubebuilder:printcolumn:name="Account",type=string,JSONPath=`.spec.developerAccountRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Role",type=string,JSONPath=`.spec.role`,priority=1
+// +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.developerUserState`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type DeveloperUser struct {
 	metav1.TypeMeta `json:",inline"`

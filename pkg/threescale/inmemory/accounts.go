@@ -78,10 +78,11 @@ func (a *account) buyerLinks(base string, id int64) []link {
 	return []link{{Rel: "self", Href: self}, {Rel: "users", Href: self + "/users"}}
 }
 
-// signup is porta's Signup Express: a developer account with its first user, an admin.
+// signup is porta's Signup Express: a developer account with its first user, an admin. Monthly
+// billing and charging start enabled, as porta's account settings default them.
 func signup(q *request) reply {
 	now := q.st.timestamp()
-	b := &buyer{State: "approved", CreatedAt: now, UpdatedAt: now}
+	b := &buyer{State: "approved", MonthlyBillingEnabled: true, MonthlyChargingEnabled: true, CreatedAt: now, UpdatedAt: now}
 	setString(q, "org_name", &b.OrgName)
 	b.Annotations = applyAnnotations(q, nil)
 	u := &user{State: "active", Role: "admin", CreatedAt: now, UpdatedAt: now}

@@ -22,7 +22,7 @@ func TestAccounts(t *testing.T) {
 		"org_name", "Dev Corp", "username", "dev", "email", "dev@example.com", "password", "pw",
 		"annotations[managed_by]", "operator",
 	)).must(t, http.StatusCreated).obj(t, "account")
-	if acct["state"] != "approved" || acct["org_name"] != "Dev Corp" {
+	if acct["state"] != "approved" || acct["org_name"] != "Dev Corp" || acct["monthly_billing_enabled"] != true || acct["monthly_charging_enabled"] != true {
 		t.Errorf("account: %v", acct)
 	}
 	if diff := cmp.Diff(map[string]any{"managed_by": "operator"}, acct["annotations"]); diff != "" {

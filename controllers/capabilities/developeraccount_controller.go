@@ -1,0 +1,50 @@
+package capabilities
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/developer"
+	"github.com/threescale-oss/operator/pkg/external"
+)
+
+// DeveloperAccountControllerName names the DeveloperAccount controller in logs, metrics and events.
+const DeveloperAccountControllerName = "developeraccount"
+
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=developeraccounts,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=developeraccounts/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=developeraccounts/finalizers,verbs=update
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=developerusers,verbs=get;list;watch;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
+
+// SetupDeveloperAccount registers the DeveloperAccount controller. Besides the loop's own
+// triggers, a DeveloperUser's creation, deletion or spec change wakes the account it references:
+// an account waiting for its admin user is signed up as soon as that user exists.
+func SetupDeveloperAccount(mgr ctrl.Manager, opts Options) error {
+	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.DeveloperAccount]{
+		Name:        DeveloperAccountControllerName,
+		Kind:        developer.AccountKind{Users: mgr.GetClient(), Secrets: secrets(mgr), Tenants: tenants(mgr, opts)},
+		SecretNames: developer.AccountSecretNames,
+		Watches: []external.Watch{{
+			Object:     &capabilitiesv1beta1.DeveloperUser{},
+			Handler:    handler.EnqueueRequestsFromMapFunc(accountOfUser),
+			Predicates: []predicate.Predicate{predicate.GenerationChangedPredicate{}},
+		}},
+	}, opts.Loop, opts.MaxConcurrentReconciles)
+}
+
+// accountOfUser maps a DeveloperUser to the DeveloperAccount it references.
+func accountOfUser(_ context.Context, o client.Object) []ctrl.Request {
+	u, ok := o.(*capabilitiesv1beta1.DeveloperUser)
+	if !ok || u.Spec.DeveloperAccountRef.Name == "" {
+		return nil
+	}
+	return []ctrl.Request{{NamespacedName: types.NamespacedName{Namespace: u.Namespace, Name: u.Spec.DeveloperAccountRef.Name}}}
+}
