@@ -324,6 +324,8 @@ func TestOpenAPIFromURL(t *testing.T) {
 
 	// The server goes down: the object stays Ready (the generated objects serve the last
 	// document) and says in Failed why the document is not re-read; it recovers by itself.
+	h.waitProductSynced(&capabilitiesv1beta1.Product{ObjectMeta: metav1.ObjectMeta{Name: "from-url", Namespace: h.ns}})
+	h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIReadyConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason)
 	ds.setDown(true)
 	c := h.waitCondition(o, openAPIConditions(o), capabilitiesv1beta1.OpenAPIFailedConditionType, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIFetchErrorReason)
 	t.Logf("Failed: %s", c.Message)
