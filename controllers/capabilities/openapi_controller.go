@@ -226,8 +226,11 @@ func (r *OpenAPIReconciler) sync(ctx context.Context, o *capabilitiesv1beta1.Ope
 	if product != nil {
 		objs = append(objs, product)
 	}
-	for _, obj := range objs {
-		if err := r.applyOne(ctx, o, obj, owner); err != nil {
+	hashes := make([]string, len(objs))
+	for i, obj := range objs {
+		hash, err := r.applyOne(ctx, o, obj, owner)
+		hashes[i] = hash
+		if err != nil {
 			var conflict *generatedConflict
 			if errors.As(err, &conflict) {
 				r.setConditions(o, metav1.ConditionFalse, reasonOpenAPIConflict, err.Error(),
@@ -256,13 +259,10 @@ func (r *OpenAPIReconciler) sync(ctx context.Context, o *capabilitiesv1beta1.Ope
 
 	o.Status.BackendResourceNames = []corev1.LocalObjectReference{{Name: backend.Name}}
 	o.Status.ProductResourceName = nil
-	var watched client.Object = backend
-	kind := capabilitiesv1beta1.BackendKind
 	if product != nil {
 		o.Status.ProductResourceName = &corev1.LocalObjectReference{Name: product.Name}
-		watched, kind = product, capabilitiesv1beta1.ProductKind
 	}
-	r.readiness(ctx, o, watched, kind, imp.result.Unmapped)
+	r.readiness(ctx, o, objs, hashes, imp.result.Unmapped)
 	return r.requeueForURL(o, ctrl.Result{}), nil
 }
 
@@ -330,82 +330,95 @@ func (r *OpenAPIReconciler) importDocument(o *capabilitiesv1beta1.OpenAPI, doc d
 
 // applyOne applies obj unless an object of that name exists that o does not control: that one is
 // someone else's, and is left alone.
-func (r *OpenAPIReconciler) applyOne(ctx context.Context, o *capabilitiesv1beta1.OpenAPI, obj client.Object, owner *metav1.OwnerReference) error {
+//
+// It returns the applied-hash annotation of what it applied: a live object without it is not
+// (yet, in the cache) what was applied.
+func (r *OpenAPIReconciler) applyOne(ctx context.Context, o *capabilitiesv1beta1.OpenAPI, obj client.Object, owner *metav1.OwnerReference) (string, error) {
 	live := obj.DeepCopyObject().(client.Object)
 	err := r.Client.Get(ctx, client.ObjectKeyFromObject(obj), live)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
-		return fmt.Errorf("cannot read %s %s: %w", kindOf(obj), obj.GetName(), err)
+		return "", fmt.Errorf("cannot read %s %s: %w", kindOf(obj), obj.GetName(), err)
 	case !controlledBy(live, o):
-		return &generatedConflict{what: fmt.Sprintf("%s %s", kindOf(obj), obj.GetName()), holder: holderOf(live)}
+		return "", &generatedConflict{what: fmt.Sprintf("%s %s", kindOf(obj), obj.GetName()), holder: holderOf(live)}
 	case !live.GetDeletionTimestamp().IsZero():
 		// It goes (the mode changed back and forth); it is made again once gone.
-		return fmt.Errorf("%s %s is being deleted; it is generated again once gone", kindOf(obj), obj.GetName())
+		return "", fmt.Errorf("%s %s is being deleted; it is generated again once gone", kindOf(obj), obj.GetName())
 	}
 	u, err := apply.Prepare(obj, owner)
 	if err != nil {
-		return err
+		return "", err
 	}
+	hash := u.GetAnnotations()[apply.AppliedHashAnnotation]
 	outcome, err := r.Applier.Apply(ctx, u)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if outcome != apply.Unchanged {
 		r.event(o, corev1.EventTypeNormal, reasonOpenAPIApplied, "Apply", fmt.Sprintf("%s %s %s from the document", kindOf(obj), obj.GetName(), outcome))
 	}
-	return nil
+	return hash, nil
 }
 
-// readiness sets the conditions from the generated object that decides them: the Product (the
-// Backend in backendOnly mode) is synced with 3scale for its current generation.
-func (r *OpenAPIReconciler) readiness(ctx context.Context, o *capabilitiesv1beta1.OpenAPI, obj client.Object, kind string, unmapped []string) {
-	var conds []metav1.Condition
-	var gen int64
-	switch live := obj.DeepCopyObject().(type) {
-	case *capabilitiesv1beta1.Product:
-		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(obj), live); err == nil {
-			conds, gen, o.Status.ProviderAccountHost = live.Status.Conditions, live.Status.ObservedGeneration, live.Status.ProviderAccountHost
-			gen = observedFor(live.Generation, gen)
-		}
-	case *capabilitiesv1beta1.Backend:
-		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(obj), live); err == nil {
-			conds, gen, o.Status.ProviderAccountHost = live.Status.Conditions, live.Status.ObservedGeneration, live.Status.ProviderAccountHost
-			gen = observedFor(live.Generation, gen)
-		}
-	}
-	name := kind + " " + obj.GetName()
-	synced := meta.FindStatusCondition(conds, "Synced")
+// readiness sets the conditions from the generated objects: Ready when each is synced with
+// 3scale for its current generation, and is what was applied (its applied hash: the cache may
+// not show the last apply yet); Failed when one is Invalid or Failed.
+func (r *OpenAPIReconciler) readiness(ctx context.Context, o *capabilitiesv1beta1.OpenAPI, objs []client.Object, hashes []string, unmapped []string) {
 	notes := ""
 	if len(unmapped) > 0 {
 		notes = "; not mapped from the document: " + strings.Join(unmapped, "; ")
 	}
-	switch {
-	case gen >= 0 && synced != nil && synced.Status == metav1.ConditionTrue:
-		r.setConditions(o, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason, name+" is synced"+notes,
-			metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
-	case gen >= 0 && failedOrInvalid(conds) != nil:
-		c := failedOrInvalid(conds)
-		msg := fmt.Sprintf("%s is %s: %s", name, c.Type, c.Message)
-		r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIWaitingReason, msg,
-			metav1.ConditionFalse, "", "", metav1.ConditionTrue, reasonGeneratedFailed, msg)
-	default:
-		msg := name + " is not synced yet"
-		if synced != nil && synced.Message != "" && gen >= 0 {
-			msg += ": " + synced.Message
+	var names []string
+	// The Backend comes first: a Product waits for its Backend, so the message names the cause.
+	for i, obj := range objs {
+		name := kindOf(obj) + " " + obj.GetName()
+		names = append(names, name)
+		conds, current, host := r.generatedStatus(ctx, obj, hashes[i])
+		if host != "" {
+			o.Status.ProviderAccountHost = host
 		}
-		r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIWaitingReason, msg,
-			metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
+		synced := meta.FindStatusCondition(conds, "Synced")
+		switch {
+		case current && synced != nil && synced.Status == metav1.ConditionTrue:
+			continue
+		case current && failedOrInvalid(conds) != nil:
+			c := failedOrInvalid(conds)
+			msg := fmt.Sprintf("%s is %s: %s", name, c.Type, c.Message)
+			r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIWaitingReason, msg,
+				metav1.ConditionFalse, "", "", metav1.ConditionTrue, reasonGeneratedFailed, msg)
+			return
+		default:
+			msg := name + " is not synced yet"
+			if synced != nil && synced.Message != "" && current {
+				msg += ": " + synced.Message
+			}
+			r.setConditions(o, metav1.ConditionFalse, capabilitiesv1beta1.OpenAPIWaitingReason, msg,
+				metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
+			return
+		}
 	}
+	r.setConditions(o, metav1.ConditionTrue, capabilitiesv1beta1.OpenAPIReadyReason, strings.Join(names, " and ")+" synced"+notes,
+		metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
 }
 
-// observedFor returns observed when it is the current generation's, else -1: conditions of an
-// older generation say nothing about the current spec.
-func observedFor(generation, observed int64) int64 {
-	if observed != generation {
-		return -1
+// generatedStatus reads a generated object from the cache: its conditions, whether they describe
+// what was applied (the applied hash matches and they are for its current generation), and its
+// tenant's admin URL.
+func (r *OpenAPIReconciler) generatedStatus(ctx context.Context, obj client.Object, hash string) (conds []metav1.Condition, current bool, host string) {
+	live := obj.DeepCopyObject().(client.Object)
+	if err := r.Client.Get(ctx, client.ObjectKeyFromObject(obj), live); err != nil {
+		return nil, false, ""
 	}
-	return observed
+	var observed int64
+	switch l := live.(type) {
+	case *capabilitiesv1beta1.Product:
+		conds, observed, host = l.Status.Conditions, l.Status.ObservedGeneration, l.Status.ProviderAccountHost
+	case *capabilitiesv1beta1.Backend:
+		conds, observed, host = l.Status.Conditions, l.Status.ObservedGeneration, l.Status.ProviderAccountHost
+	}
+	current = observed == live.GetGeneration() && live.GetAnnotations()[apply.AppliedHashAnnotation] == hash
+	return conds, current, host
 }
 
 func failedOrInvalid(conds []metav1.Condition) *metav1.Condition {
