@@ -25,8 +25,8 @@ const DeveloperAccountControllerName = "developeraccount"
 // +kubebuilder:rbac:groups=apps.3scale.net,resources=apimanagers,verbs=get;list;watch
 
 // SetupDeveloperAccount registers the DeveloperAccount controller. Besides the loop's own
-// triggers, a DeveloperUser's creation, deletion or spec change wakes the account it references:
-// an account waiting for its admin user is signed up as soon as that user exists.
+// triggers, an admin DeveloperUser's creation, deletion or spec change wakes the account it
+// references: an account waiting for its admin user is signed up as soon as that user exists.
 func SetupDeveloperAccount(mgr ctrl.Manager, opts Options) error {
 	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.DeveloperAccount]{
 		Name:        DeveloperAccountControllerName,
@@ -40,10 +40,11 @@ func SetupDeveloperAccount(mgr ctrl.Manager, opts Options) error {
 	}, opts.Loop, opts.MaxConcurrentReconciles)
 }
 
-// accountOfUser maps a DeveloperUser to the DeveloperAccount it references.
+// accountOfUser maps an admin DeveloperUser to the DeveloperAccount it references: only an admin
+// can sign an account up, so a member's change would cost the account a 3scale read for nothing.
 func accountOfUser(_ context.Context, o client.Object) []ctrl.Request {
 	u, ok := o.(*capabilitiesv1beta1.DeveloperUser)
-	if !ok || u.Spec.DeveloperAccountRef.Name == "" {
+	if !ok || u.Spec.DeveloperAccountRef.Name == "" || u.Spec.Role == nil || *u.Spec.Role != capabilitiesv1beta1.DeveloperUserRoleAdmin {
 		return nil
 	}
 	return []ctrl.Request{{NamespacedName: types.NamespacedName{Namespace: u.Namespace, Name: u.Spec.DeveloperAccountRef.Name}}}

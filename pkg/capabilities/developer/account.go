@@ -166,8 +166,7 @@ func (e *accountExt) resolveAdmin(ctx context.Context, a *capabilitiesv1beta1.De
 	if err != nil {
 		return err
 	}
-	password, err := e.k.Secrets.Value(ctx, u.Namespace, u.Spec.PasswordCredentialsRef,
-		fmt.Sprintf("spec.passwordCredentialsRef of DeveloperUser %s", u.Name), capabilitiesv1beta1.DeveloperUserPasswordSecretKey)
+	password, err := Password(ctx, e.k.Secrets, u, fmt.Sprintf("spec.passwordCredentialsRef of DeveloperUser %s", u.Name))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/external"
+	"github.com/threescale-oss/operator/pkg/tenant"
 )
 
 func user(name, account, role string, created time.Time, ref string) *capabilitiesv1beta1.DeveloperUser {
@@ -127,6 +128,38 @@ func TestUserAccount(t *testing.T) {
 				id = *a.Status.ID
 			}
 			if diff := cmp.Diff([2]any{tc.want, tc.waiting}, [2]any{id, waitingReason(err)}); diff != "" {
+				t.Errorf("%s: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestPassword(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := corev1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "good"}, Data: map[string][]byte{"password": []byte("pw")}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "nokey"}, Data: map[string][]byte{"other": []byte("pw")}},
+	).Build()
+	secrets := tenant.SecretReader{Metadata: c, Reader: c}
+	cases := map[string]struct {
+		reason  string
+		secret  string
+		want    string
+		waiting string
+	}{
+		"Good":    {reason: "the password key is read", secret: "good", want: "pw"},
+		"Missing": {reason: "a missing Secret is waited for", secret: "ghost", waiting: capabilitiesv1beta1.DeveloperUserSecretNotFoundReason},
+		"NoKey":   {reason: "a Secret without the password key is waited for", secret: "nokey", waiting: capabilitiesv1beta1.DeveloperUserSecretNotFoundReason},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			u := user("bob", "acme", "member", time.Time{}, "")
+			u.Spec.PasswordCredentialsRef = corev1.SecretReference{Name: tc.secret}
+			got, err := Password(context.Background(), secrets, u, passwordField)
+			if diff := cmp.Diff([2]string{tc.want, tc.waiting}, [2]string{got, waitingReason(err)}); diff != "" {
 				t.Errorf("%s: -want, +got:\n%s", tc.reason, diff)
 			}
 		})

@@ -217,12 +217,27 @@ func (e *userExt) readPassword(ctx context.Context, u *capabilitiesv1beta1.Devel
 	if e.password != "" {
 		return nil
 	}
-	p, err := e.k.Secrets.Value(ctx, u.Namespace, u.Spec.PasswordCredentialsRef, passwordField, capabilitiesv1beta1.DeveloperUserPasswordSecretKey)
+	p, err := Password(ctx, e.k.Secrets, u, passwordField)
 	if err != nil {
 		return err
 	}
 	e.password = p
 	return nil
+}
+
+// Password reads the password of u (field names the reference in messages). A Secret, or key,
+// that is missing or empty is waited for (reason SecretNotFound): creating or fixing it is enough
+// to go on. The password itself never appears in an error.
+func Password(ctx context.Context, secrets tenant.SecretReader, u *capabilitiesv1beta1.DeveloperUser, field string) (string, error) {
+	p, err := secrets.Value(ctx, u.Namespace, u.Spec.PasswordCredentialsRef, field, capabilitiesv1beta1.DeveloperUserPasswordSecretKey)
+	switch {
+	case tenant.IsMissing(err):
+		// The message names the Secret and field already.
+		return "", &external.WaitingError{Reason: capabilitiesv1beta1.DeveloperUserSecretNotFoundReason, Message: err.Error()}
+	case tenant.IsBadSecret(err):
+		return "", &external.WaitingError{Reason: capabilitiesv1beta1.DeveloperUserSecretNotFoundReason, Message: field + ": " + err.Error()}
+	}
+	return p, err
 }
 
 // Find returns the user the userID annotation names, else the user of the account with u's

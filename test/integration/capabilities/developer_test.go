@@ -355,3 +355,89 @@ func TestDeveloperRestartMidCreate(t *testing.T) {
 	h.waitEvent(a.Name, "Normal Recovered")
 	h.diff("create-pending mark left", "", a.Annotations[external.CreatePendingAnnotation])
 }
+
+// TestDeveloperUserInvalidAndSecrets covers what the spec or its Secrets get wrong: a user whose
+// password Secret is missing waits for it (woken by the Secret's watch), an account whose admin's
+// Secret is missing waits too; a username 3scale refuses (taken in another account) is Invalid
+// with 3scale's message in the condition and a Warning event. No event holds a password.
+func TestDeveloperUserInvalidAndSecrets(t *testing.T) {
+	h := newHarness(t)
+	h.withDevelopers()
+	h.startManager()
+	a := newDeveloperAccount("acme", "ACME Inc")
+	h.create(a)
+	admin := newDeveloperUser("alice", "acme", "admin")
+	h.create(admin)
+	c := h.waitCondition(a, accountConditions(a), external.TypeWaiting, metav1.ConditionTrue, capabilitiesv1beta1.DeveloperUserSecretNotFoundReason)
+	if !strings.Contains(c.Message, "alice-password") {
+		t.Errorf("Waiting message %q does not name the Secret", c.Message)
+	}
+	h.diff("writes while the admin's Secret is missing", []string(nil), h.writes())
+	h.create(passwordSecret("alice"))
+	h.waitAccountReady(a)
+	h.waitUserReady(admin)
+
+	member := newDeveloperUser("bob", "acme", "member")
+	h.create(member)
+	c = h.waitCondition(member, userConditions(member), external.TypeOrphan, metav1.ConditionTrue, capabilitiesv1beta1.DeveloperUserSecretNotFoundReason)
+	if !strings.Contains(c.Message, "bob-password") || !strings.Contains(c.Message, "spec.passwordCredentialsRef") {
+		t.Errorf("Orphan message %q does not name the Secret and field", c.Message)
+	}
+	h.create(passwordSecret("bob"))
+	h.waitUserReady(member)
+
+	// alice is taken in this tenant: 3scale refuses a second alice in another account.
+	h.create(passwordSecret("carol"))
+	h.create(newDeveloperAccount("globex", "Globex"))
+	h.create(newDeveloperUser("carol", "globex", "admin"))
+	h.create(passwordSecret("alice2"))
+	other := newDeveloperUser("alice2", "globex", "member")
+	other.Spec.Username = "alice"
+	h.create(other)
+	c = h.waitCondition(other, userConditions(other), external.TypeInvalid, metav1.ConditionTrue, "")
+	if !strings.Contains(c.Message, "taken") {
+		t.Errorf("Invalid message %q does not carry 3scale's", c.Message)
+	}
+	h.waitEvent("alice2", "Warning", "taken")
+
+	for _, name := range []string{"acme", "globex", "alice", "bob", "carol", "alice2"} {
+		for _, e := range h.events(name) {
+			if strings.Contains(e, "s3cret-") {
+				t.Errorf("event on %s holds a password: %s", name, e)
+			}
+		}
+	}
+}
+
+// TestDeveloperUserRestartMidCreate is the state an operator killed between creating a user and
+// recording its ID leaves: the next operator finds it by username instead of creating another.
+func TestDeveloperUserRestartMidCreate(t *testing.T) {
+	h := newHarness(t)
+	h.withDevelopers()
+	ctx := context.Background()
+	h.create(passwordSecret("alice"))
+	h.create(passwordSecret("bob"))
+	a := newDeveloperAccount("acme", "ACME Inc")
+	h.create(a)
+	h.create(newDeveloperUser("alice", "acme", "admin"))
+	stop := h.startManager()
+	h.waitAccountReady(a)
+	stop()
+	made, err := h.tc.CreateUser(ctx, *a.Status.ID, threescale.UserParams{Username: ptr("bob"), Email: ptr("bob@example.com"), Password: ptr("s3cret-bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := newDeveloperUser("bob", "acme", "member")
+	member.Annotations = map[string]string{external.CreatePendingAnnotation: "2026-12-04T10:00:00Z"}
+	h.create(member)
+	h.srv.ResetCalls()
+	h.startManager()
+	h.waitUserReady(member)
+	h.diff("users created", 0, h.srv.CallCount("POST /admin/api/accounts/{account_id}/users.json"))
+	h.diff("recorded user", made.ID, *member.Status.ID)
+	h.waitEvent(member.Name, "Normal Recovered")
+	got, err := h.remoteUser(member)
+	if err != nil || got.State != "active" {
+		t.Errorf("recovered user in 3scale: %+v, %v", got, err)
+	}
+}
