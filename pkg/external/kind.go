@@ -34,6 +34,14 @@ type Kind[T client.Object] interface {
 	Connector[T]
 }
 
+// A DependentsDeleter is a Kind whose objects own other Kubernetes objects by reference (a
+// DeveloperAccount its DeveloperUsers): when an object is deleted with its entity (not when the
+// deletion policy orphans it), whether or not it recorded one, the loop calls DeleteDependents
+// before it removes the finalizer, and tries again while it fails.
+type DependentsDeleter[T client.Object] interface {
+	DeleteDependents(ctx context.Context, obj T) error
+}
+
 // A Connector returns the External of one object: the tenant resolution of the admin API
 // (TenantConnector) by default; a kind that talks to the master API, or that produces Kubernetes
 // objects, brings its own.

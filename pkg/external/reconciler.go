@@ -289,6 +289,10 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, p *pass[T]) (ctrl.R
 		r.event(obj, corev1.EventTypeNormal, "Orphaned", "Delete", "left in 3scale as the deletion policy asks")
 	} else if res, done := r.deleteEntity(ctx, p); !done {
 		return r.finish(ctx, p, res)
+	} else if d, ok := r.kind.(DependentsDeleter[T]); ok {
+		if err := d.DeleteDependents(ctx, obj); err != nil {
+			return r.finish(ctx, p, r.failure(ctx, p, "delete", fmt.Errorf("cannot delete the objects that depend on this one: %w", err)))
+		}
 	}
 	if err := r.patchMeta(ctx, p, func(o T) { controllerutil.RemoveFinalizer(o, r.kind.Finalizer()) }); err != nil {
 		return r.finish(ctx, p, r.failure(ctx, p, "remove finalizer", fmt.Errorf("cannot remove finalizer: %w", err)))

@@ -67,6 +67,8 @@ type fakeKind struct {
 	observe func(context.Context, *backend, int64) (Observation, error)
 	create  func(context.Context, *backend) (int64, error)
 	delete  func(context.Context, *backend, int64) error
+	// dependents, when set, is DeleteDependents (recorded as "dependents").
+	dependents func(context.Context, *backend) error
 
 	// c is the client the loop writes with: Create reads the object as stored from it, to check
 	// that the loop marked it create-pending (and added its finalizer) before.
@@ -84,6 +86,16 @@ var (
 )
 
 func (k *fakeKind) record(call string) { k.calls = append(k.calls, call) }
+
+// DeleteDependents makes fakeKind a DependentsDeleter; it records a call only when k.dependents
+// is set.
+func (k *fakeKind) DeleteDependents(ctx context.Context, b *backend) error {
+	if k.dependents == nil {
+		return nil
+	}
+	k.record("dependents")
+	return k.dependents(ctx, b)
+}
 
 func (k *fakeKind) New() *backend              { return &backend{} }
 func (k *fakeKind) NewList() client.ObjectList { return &capabilitiesv1beta1.BackendList{} }
@@ -956,6 +968,34 @@ func TestReconcileDelete(t *testing.T) {
 				calls: []string{"connect", "delete 42"}, err: "503", finalizer: true, id: 42, host: loc,
 				conds:  failedConds(ReasonSyncError, "503"),
 				events: []string{"Warning SyncError"},
+			},
+		},
+		"Dependents": {
+			reason: "A kind with dependents deletes them after the entity, then releases the finalizer.",
+			obj:    newBackend(deleted, recorded(42, loc)),
+			kind:   fakeKind{dependents: func(context.Context, *backend) error { return nil }},
+			want:   want{calls: []string{"connect", "delete 42", "dependents"}, gone: true, events: []string{"Normal Deleted"}},
+		},
+		"DependentsNothingRecorded": {
+			reason: "Dependents are deleted even when the object never recorded an entity.",
+			obj:    newBackend(deleted),
+			kind:   fakeKind{dependents: func(context.Context, *backend) error { return nil }},
+			want:   want{calls: []string{"connect", "dependents"}, gone: true, events: []string{"Normal NothingDeleted"}},
+		},
+		"DependentsOrphan": {
+			reason: "The Orphan policy leaves the dependents too.",
+			obj:    newBackend(deleted, recorded(42, loc), annotate(DeletionPolicyAnnotation, DeletionPolicyOrphan)),
+			kind:   fakeKind{dependents: func(context.Context, *backend) error { return errors.New("must not be called") }},
+			want:   want{gone: true, events: []string{"Normal Orphaned"}},
+		},
+		"DependentsFail": {
+			reason: "Dependents that cannot be deleted keep the finalizer; the deletion is tried again.",
+			obj:    newBackend(deleted, recorded(42, loc)),
+			kind:   fakeKind{dependents: func(context.Context, *backend) error { return errors.New("apiserver down") }},
+			want: want{
+				calls: []string{"connect", "delete 42", "dependents"}, err: "apiserver down", finalizer: true, id: 42, host: loc,
+				conds:  failedConds(ReasonSyncError, "cannot delete the objects that depend on this one"),
+				events: []string{"Normal Deleted", "Warning SyncError"},
 			},
 		},
 		"NotOurFinalizer": {

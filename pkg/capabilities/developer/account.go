@@ -226,18 +226,22 @@ func (e *accountExt) Create(ctx context.Context, a *capabilitiesv1beta1.Develope
 	return acct.ID, nil
 }
 
-// Delete deletes the account id with its users (one already gone is not an error), then the
-// DeveloperUser objects of a's namespace that reference a: their users went with the account.
-func (e *accountExt) Delete(ctx context.Context, a *capabilitiesv1beta1.DeveloperAccount, id int64) error {
+// Delete deletes the account id with its users; one already gone is not an error.
+func (e *accountExt) Delete(ctx context.Context, _ *capabilitiesv1beta1.DeveloperAccount, id int64) error {
 	if err := e.c.DeleteAccount(ctx, id); err != nil && !threescale.IsNotFound(err) {
 		return err
 	}
-	return DeleteUsersOf(ctx, e.k.Users, a)
+	return nil
 }
 
-// DeleteUsersOf deletes the DeveloperUser objects of a's namespace whose
-// spec.developerAccountRef names a.
-func DeleteUsersOf(ctx context.Context, c client.Client, a *capabilitiesv1beta1.DeveloperAccount) error {
+var _ external.DependentsDeleter[*capabilitiesv1beta1.DeveloperAccount] = AccountKind{}
+
+// DeleteDependents deletes the DeveloperUser objects of a's namespace whose
+// spec.developerAccountRef names a, once a's account is deleted (their users went with it), or
+// when a never recorded one (they wait for it, in vain). The loop does not call it when the
+// deletion policy orphans the account: its users, and their objects, stay.
+func (k AccountKind) DeleteDependents(ctx context.Context, a *capabilitiesv1beta1.DeveloperAccount) error {
+	c := k.Users
 	if c == nil {
 		return errors.New("developer: no client of DeveloperUsers")
 	}

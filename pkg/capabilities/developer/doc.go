@@ -20,7 +20,8 @@
 // old account before it is created in the new one.
 //
 // Deleting a DeveloperAccount deletes the account in 3scale (with its users) and then the
-// DeveloperUser objects of its namespace that reference it; with the deletion policy Orphan,
+// DeveloperUser objects of its namespace that reference it (AccountKind.DeleteDependents, which
+// the loop calls also when no account was recorded); with the deletion policy Orphan,
 // both the account and the DeveloperUser objects are left alone. Deleting a DeveloperUser deletes
 // the user from the account its status records; an account already gone means the user is too.
 package developer

@@ -441,3 +441,22 @@ func TestDeveloperUserRestartMidCreate(t *testing.T) {
 		t.Errorf("recovered user in 3scale: %+v, %v", got, err)
 	}
 }
+
+// TestDeveloperAccountDeletedWhileWaiting deletes an account that never reached 3scale (no admin
+// user): its member DeveloperUser, which waited for it, goes with it, and nothing is written.
+func TestDeveloperAccountDeletedWhileWaiting(t *testing.T) {
+	h := newHarness(t)
+	h.withDevelopers()
+	h.startManager()
+	h.create(passwordSecret("bob"))
+	a := newDeveloperAccount("acme", "ACME Inc")
+	h.create(a)
+	member := newDeveloperUser("bob", "acme", "member")
+	h.create(member)
+	h.waitCondition(a, accountConditions(a), external.TypeWaiting, metav1.ConditionTrue, capabilitiesv1beta1.DeveloperAccountWaitingForAdminUserReason)
+	h.waitCondition(member, userConditions(member), external.TypeOrphan, metav1.ConditionTrue, "")
+	h.delete(a)
+	h.waitGone(a)
+	h.waitGone(member)
+	h.diff("writes", []string(nil), h.writes())
+}
