@@ -460,3 +460,43 @@ func TestDeveloperAccountDeletedWhileWaiting(t *testing.T) {
 	h.waitGone(member)
 	h.diff("writes", []string(nil), h.writes())
 }
+
+// TestDeveloperAdoptsAnnotatedIDs adopts an account and its admin user by the accountID and
+// userID annotations of the 3scale operator that Red Hat ships (objects restored from a backup
+// lose their status): no signup, and the objects manage the existing entities.
+func TestDeveloperAdoptsAnnotatedIDs(t *testing.T) {
+	h := newHarness(t)
+	h.withDevelopers()
+	ctx := context.Background()
+	made, err := h.tc.Signup(ctx, threescale.SignupParams{OrgName: ptr("Old name"), Username: ptr("root"), Email: ptr("root@example.com"), Password: ptr("pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := h.tc.ListUsers(ctx, made.ID, threescale.UserFilter{})
+	if err != nil || len(users) != 1 {
+		t.Fatalf("users of the signup: %v, %v", users, err)
+	}
+	h.create(passwordSecret("alice"))
+	a := newDeveloperAccount("acme", "ACME Inc")
+	a.Annotations = map[string]string{capabilitiesv1beta1.DeveloperAccountIDAnnotation: fmt.Sprint(made.ID)}
+	h.create(a)
+	admin := newDeveloperUser("alice", "acme", "admin")
+	admin.Annotations = map[string]string{capabilitiesv1beta1.DeveloperUserIDAnnotation: fmt.Sprint(users[0].ID)}
+	h.create(admin)
+	h.srv.ResetCalls()
+	h.startManager()
+	h.waitAccountReady(a)
+	h.waitUserReady(admin)
+	h.diff("signups", 0, h.srv.CallCount("POST /admin/api/signup.json"))
+	h.diff("adopted account", made.ID, *a.Status.ID)
+	h.diff("adopted user", users[0].ID, *admin.Status.ID)
+	h.waitEvent("acme", "Normal Adopted")
+	got, err := h.remoteUser(admin)
+	if err != nil || got.Username != "alice" || got.Email != "alice@example.com" {
+		t.Errorf("adopted user in 3scale: %+v, %v", got, err)
+	}
+	acct, err := h.tc.GetAccount(ctx, made.ID)
+	if err != nil || acct.OrgName != "ACME Inc" {
+		t.Errorf("adopted account in 3scale: %+v, %v", acct, err)
+	}
+}
