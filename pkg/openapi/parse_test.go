@@ -101,6 +101,11 @@ func TestLargeDocument(t *testing.T) {
 	}
 }
 
+// FuzzParse and FuzzImport: no panic and no input slower than fuzzInputLimit, on any bytes. The
+// seeds are the golden documents (and testdata/fuzz). Minimizing an interesting input of a few
+// kilobytes takes the default minutes, so run them with a short minimization:
+//
+//	go test ./pkg/openapi -run '^$' -fuzz '^FuzzImport$' -fuzztime 2m -fuzzminimizetime 2s
 func FuzzParse(f *testing.F) {
 	for _, tc := range importCases {
 		f.Add(readTestdata(f, tc.file))
