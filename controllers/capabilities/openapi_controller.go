@@ -438,19 +438,19 @@ func (r *OpenAPIReconciler) finalize(ctx context.Context, o *capabilitiesv1beta1
 		return ctrl.Result{}, nil
 	}
 	r.imports.Delete(o.UID)
-	remaining := 0
+	var remaining []string
 	for _, obj := range []client.Object{&capabilitiesv1beta1.Product{}, &capabilitiesv1beta1.Backend{}} {
 		err := r.deleteGenerated(ctx, o, obj)
 		switch {
 		case errors.Is(err, errStillThere):
-			remaining++
+			remaining = append(remaining, kindOf(obj)+" "+obj.GetName()+waitingFor(obj))
 		case err != nil:
 			return ctrl.Result{}, err
 		}
 	}
-	if remaining > 0 {
+	if len(remaining) > 0 {
 		before := o.DeepCopy()
-		r.setConditions(o, metav1.ConditionFalse, reasonOpenAPIDeleting, "waiting for the generated objects to be deleted (their finalizers clean 3scale up)",
+		r.setConditions(o, metav1.ConditionFalse, reasonOpenAPIDeleting, "waiting for the generated objects to be deleted, their finalizers cleaning 3scale up: "+strings.Join(remaining, "; "),
 			metav1.ConditionFalse, "", "", metav1.ConditionFalse, "", "")
 		if !equalStatus(&before.Status, &o.Status) {
 			_ = r.Client.Status().Patch(ctx, o, client.MergeFrom(before))
@@ -464,6 +464,22 @@ func (r *OpenAPIReconciler) finalize(ctx context.Context, o *capabilitiesv1beta1
 }
 
 var errStillThere = errors.New("still there")
+
+// waitingFor says why a generated object being deleted is still there, from its Synced condition
+// (a Backend waits for the Products that use it, e.g. in backendOnly mode).
+func waitingFor(obj client.Object) string {
+	var conds []metav1.Condition
+	switch l := obj.(type) {
+	case *capabilitiesv1beta1.Product:
+		conds = l.Status.Conditions
+	case *capabilitiesv1beta1.Backend:
+		conds = l.Status.Conditions
+	}
+	if c := meta.FindStatusCondition(conds, "Synced"); c != nil && c.Status != metav1.ConditionTrue && c.Message != "" {
+		return " (" + c.Message + ")"
+	}
+	return ""
+}
 
 // deleteGenerated deletes the object of obj's kind that o generated, if o controls it; it
 // returns errStillThere while the object exists.

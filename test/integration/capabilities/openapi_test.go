@@ -388,6 +388,27 @@ func TestOpenAPIBackendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.diff("backend usages of the composed product", []string{"/pets-api", "/stores-api"}, usages)
+
+	// Deleting an OpenAPI object whose Backend the Product still uses waits, and says so, until
+	// the Product stops using it.
+	pets := &capabilitiesv1beta1.OpenAPI{ObjectMeta: metav1.ObjectMeta{Name: "pets", Namespace: h.ns}}
+	h.delete(pets)
+	h.eventually("the deletion waits for the Product", func() error {
+		if err := h.get(pets); err != nil {
+			return err
+		}
+		c, desc := conditionOf(pets.Status.Conditions, capabilitiesv1beta1.OpenAPIReadyConditionType)
+		if c == nil || c.Reason != "Deleting" || !strings.Contains(c.Message, "Backend pets") {
+			return fmt.Errorf("%s", desc)
+		}
+		t.Logf("deleting: %s", c.Message)
+		return nil
+	})
+	h.update(p, func() { delete(p.Spec.BackendUsages, "Pets") })
+	h.waitGone(pets)
+	if _, err := h.backendInThreescale("Pets"); err == nil {
+		t.Error("backend Pets is still in 3scale")
+	}
 }
 
 // productUsages returns the paths of the backend usages of the product systemName, sorted.
