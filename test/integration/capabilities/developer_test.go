@@ -500,3 +500,45 @@ func TestDeveloperAdoptsAnnotatedIDs(t *testing.T) {
 		t.Errorf("adopted account in 3scale: %+v, %v", acct, err)
 	}
 }
+
+// TestDeveloperAccountDeletedInThreescale deletes the account in the Admin Portal: the
+// DeveloperAccount signs it up again with its admin user, whose DeveloperUser adopts the new user,
+// and the member is created again in the new account.
+func TestDeveloperAccountDeletedInThreescale(t *testing.T) {
+	h := newHarness(t)
+	h.withDevelopers()
+	h.startManager()
+	ctx := context.Background()
+	h.create(passwordSecret("alice"))
+	h.create(passwordSecret("bob"))
+	a := newDeveloperAccount("acme", "ACME Inc")
+	h.create(a)
+	admin := newDeveloperUser("alice", "acme", "admin")
+	h.create(admin)
+	member := newDeveloperUser("bob", "acme", "member")
+	h.create(member)
+	h.waitAccountReady(a)
+	h.waitUserReady(admin)
+	h.waitUserReady(member)
+	oldID := *a.Status.ID
+
+	if err := h.tc.DeleteAccount(ctx, oldID); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("account, admin and member back in 3scale", func() error {
+		if err := h.get(a); err != nil || a.Status.ID == nil || *a.Status.ID == oldID {
+			return fmt.Errorf("account ID %v, %v", a.Status.ID, err)
+		}
+		for _, u := range []*capabilitiesv1beta1.DeveloperUser{admin, member} {
+			got, err := h.remoteUser(u)
+			if err != nil || *u.Status.AccountID != *a.Status.ID || got.State != "active" {
+				return fmt.Errorf("user %s: %+v, %v", u.Name, got, err)
+			}
+		}
+		return nil
+	})
+	h.waitAccountReady(a)
+	h.waitUserReady(admin)
+	h.waitUserReady(member)
+	h.diff("signups", 2, h.srv.CallCount("POST /admin/api/signup.json"))
+}
