@@ -357,12 +357,13 @@ func TestDeveloperRestartMidCreate(t *testing.T) {
 }
 
 // TestDeveloperUserInvalidAndSecrets covers what the spec or its Secrets get wrong: a user whose
-// password Secret is missing waits for it (woken by the Secret's watch), an account whose admin's
-// Secret is missing waits too; a username 3scale refuses (taken in another account) is Invalid
+// password Secret is missing waits for it, an account whose admin's Secret is missing waits too,
+// both woken by the Secret's creation; a username 3scale refuses (taken in another account) is Invalid
 // with 3scale's message in the condition and a Warning event. No event holds a password.
 func TestDeveloperUserInvalidAndSecrets(t *testing.T) {
 	h := newHarness(t)
 	h.withDevelopers()
+	h.waitInterval = time.Hour // only watches wake waiting objects
 	h.startManager()
 	a := newDeveloperAccount("acme", "ACME Inc")
 	h.create(a)
