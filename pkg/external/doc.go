@@ -9,7 +9,8 @@
 //   - ownership: which entity an object manages (the ID its status records; after a crash, the one
 //     its create-pending mark says it made; else an existing one it adopts visibly), and that no
 //     two objects manage one entity (claims.go);
-//   - the finalizer and the deletion policy, with optimistic locking;
+//   - the finalizer and the deletion policy, with optimistic locking (a kind whose objects own
+//     other objects by reference deletes them too, as a DependentsDeleter);
 //   - executing the plan the kind returns, after creating the entity when needed;
 //   - conditions, events, the one status patch, polling, the per-reconcile deadline;
 //   - the controller wiring (Setup): indexes, Secret metadata watch, reference watches.
