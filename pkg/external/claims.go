@@ -31,14 +31,15 @@ func ClaimKeys[T client.Object](kind Kind[T]) func(client.Object) []string {
 			return nil
 		}
 		st := kind.Status(obj)
-		if st.ID == nil || *st.ID == nil {
+		id := st.current()
+		if id == nil {
 			return nil
 		}
 		loc := ""
 		if st.Location != nil {
 			loc = *st.Location
 		}
-		return []string{claimKey(loc, **st.ID)}
+		return []string{claimKey(loc, *id)}
 	}
 }
 

@@ -100,6 +100,9 @@ type Status struct {
 	ObservedGeneration *int64
 	// ID is the 3scale ID of the entity the object manages (productId, backendId...).
 	ID **int64
+	// NumberID is, for a kind whose status holds the ID as a plain number (0 when none, as
+	// Tenant's tenantId), that number; set ID or NumberID, not both.
+	NumberID *int64
 	// Location is where the entity was last synced (providerAccountHost).
 	Location *string
 }
@@ -107,14 +110,23 @@ type Status struct {
 // recordedID returns the ID st records for location, else 0: an ID recorded for another tenant
 // means nothing in this one.
 func (st Status) recordedID(location string) int64 {
-	if st.ID == nil {
-		return 0
-	}
 	host := ""
 	if st.Location != nil {
 		host = *st.Location
 	}
-	return KnownID(*st.ID, host, location)
+	return KnownID(st.current(), host, location)
+}
+
+// current returns the ID st records, wherever it lives, nil when none.
+func (st Status) current() *int64 {
+	switch {
+	case st.ID != nil:
+		return *st.ID
+	case st.NumberID != nil && *st.NumberID != 0:
+		id := *st.NumberID
+		return &id
+	}
+	return nil
 }
 
 // setID records id (0 clears it) and where it lives.
@@ -125,6 +137,9 @@ func (st Status) setID(id int64, location string) {
 		} else {
 			*st.ID = &id
 		}
+	}
+	if st.NumberID != nil {
+		*st.NumberID = id
 	}
 	if st.Location != nil && id != 0 {
 		*st.Location = location

@@ -307,7 +307,7 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, p *pass[T]) (ctrl.R
 func (r *Reconciler[T]) deleteEntity(ctx context.Context, p *pass[T]) (result, bool) {
 	obj, st := p.obj, r.kind.Status(p.obj)
 	_, pending := obj.GetAnnotations()[CreatePendingAnnotation]
-	recorded := st.ID != nil && *st.ID != nil
+	recorded := st.current() != nil
 	ext, err := r.kind.Connect(ctx, obj)
 	if err != nil {
 		if tenant.IsMissing(err) && !recorded && !pending {
