@@ -96,9 +96,9 @@ var kinds = []crdRow{
 	{"capabilities.3scale.net_backends.yaml", capabilities, "v1beta1", "Backend", "backends", []string{"Synced", "3scale ID", "Provider Account", "Age"}, nil},
 	{"capabilities.3scale.net_custompolicydefinitions.yaml", capabilities, "v1beta1", "CustomPolicyDefinition", "custompolicydefinitions", []string{"Provider Account", "Ready", "3scale ID", "Age"}, []string{"spec.schema.configuration"}},
 	{"capabilities.3scale.net_developeraccounts.yaml", capabilities, "v1beta1", "DeveloperAccount", "developeraccounts", []string{"Ready", "3scale ID", "State", "Age"}, nil},
-	{"capabilities.3scale.net_developerusers.yaml", capabilities, "v1beta1", "DeveloperUser", "developerusers", []string{"Ready", "3scale ID", "Account", "Role", "Age"}, nil},
-	{"capabilities.3scale.net_openapis.yaml", capabilities, "v1beta1", "OpenAPI", "openapis", []string{"Ready", "Product", "Provider Account", "Age"}, nil},
-	{"capabilities.3scale.net_products.yaml", capabilities, "v1beta1", "Product", "products", []string{"Synced", "3scale ID", "Provider Account", "Age"}, []string{"spec.policies[].configuration"}},
+	{"capabilities.3scale.net_developerusers.yaml", capabilities, "v1beta1", "DeveloperUser", "developerusers", []string{"Ready", "3scale ID", "Account", "Role", "State", "Age"}, nil},
+	{"capabilities.3scale.net_openapis.yaml", capabilities, "v1beta1", "OpenAPI", "openapis", []string{"Ready", "Product", "Backend", "Invalid", "Provider Account", "Age"}, nil},
+	{"capabilities.3scale.net_products.yaml", capabilities, "v1beta1", "Product", "products", []string{"Synced", "3scale ID", "Provider Account", "Staging", "Production", "Age"}, []string{"spec.policies[].configuration"}},
 	{"capabilities.3scale.net_proxyconfigpromotes.yaml", capabilities, "v1beta1", "ProxyConfigPromote", "proxyconfigpromotes", []string{"Product", "Ready", "Staging", "Production", "Age"}, nil},
 }
 
