@@ -187,9 +187,23 @@ type ext struct {
 func (e *ext) Location() string           { return e.c.AdminURL() }
 func (e *ext) Client() *threescale.Client { return e.c }
 
-// Find returns the tenant the tenantID annotation names, 0 when none.
-func (e *ext) Find(_ context.Context, t *capabilitiesv1alpha1.Tenant) (int64, error) {
-	return annotatedID(t), nil
+// Find returns the tenant the tenantID annotation names, else the tenant with t's organization
+// name (not scheduled for deletion), from one paginated listing of the master account's accounts
+// (in 3scale, the tenants are the master's buyers); 0 when none. A restart between the signup and
+// recording its ID so finds the tenant instead of signing up a second one.
+func (e *ext) Find(ctx context.Context, t *capabilitiesv1alpha1.Tenant) (int64, error) {
+	if id := annotatedID(t); id != 0 {
+		return id, nil
+	}
+	id, err := external.FindID(ctx,
+		func(ctx context.Context) ([]threescale.Account, error) {
+			return e.c.ListAccounts(ctx, threescale.AccountFilter{})
+		},
+		func(a threescale.Account) bool {
+			return a.OrgName == t.Spec.OrganizationName && a.State != stateScheduledForDeletion
+		},
+		func(a threescale.Account) int64 { return a.ID })
+	return id, external.ExplainCredentials(err, e.source)
 }
 
 // Observe reads the tenant id and plans its provider fields and the tenant Secret. A tenant

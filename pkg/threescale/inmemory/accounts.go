@@ -127,6 +127,9 @@ func (a *account) validateUserUnique(errs fieldErrors, u *user) fieldErrors {
 
 func listAccounts(q *request) reply {
 	state := q.get("state")
+	if q.acct.Master {
+		return listTenants(q, state)
+	}
 	var out []*buyer
 	for _, b := range sortedByID(q.acct.buyers) {
 		if state == "" || b.State == state {

@@ -229,3 +229,16 @@ func (st *store) createProvider(sp signupParams, adminDomain string) (*account, 
 	a.provider = providerFields{FromEmail: sp.Email, SupportEmail: sp.Email, FinanceSupportEmail: sp.Email}
 	return a, nil
 }
+
+// listTenants is the account listing of the master account: in 3scale the tenants are the master
+// account's buyers, so it lists them (scheduled for deletion ones too), as the Master API shows
+// them.
+func listTenants(q *request, state string) reply {
+	var out []map[string]any
+	for _, a := range sortedByID(q.st.accounts) {
+		if !a.Master && (state == "" || a.State == state) {
+			out = append(out, providerJSON(a))
+		}
+	}
+	return list(q, "accounts", "account", out)
+}

@@ -97,3 +97,21 @@ func TestMasterProviderValidation(t *testing.T) {
 		})
 	}
 }
+
+// The master account's account listing is its tenants (its buyers in 3scale), so a tenant can be
+// found by its organization name.
+func TestMasterListsTenantsAsAccounts(t *testing.T) {
+	srv, tenant := NewTestServer(t)
+	m := newAPI(t, srv.MasterURL(), srv.MasterToken())
+	m.do(http.MethodPost, "/master/api/providers.json", p(
+		"org_name", "Acme", "username", "admin", "email", "admin@acme.example.com", "password", "s3cret!!",
+	)).must(t, http.StatusCreated)
+	r := m.do(http.MethodGet, "/admin/api/accounts.json", nil).must(t, http.StatusOK)
+	var names []string
+	for _, it := range r.items(t, "accounts", "account") {
+		names = append(names, it["org_name"].(string))
+	}
+	if diff := cmp.Diff([]string{tenant.Name, "Acme"}, names); diff != "" {
+		t.Errorf("master's accounts (-want +got):\n%s", diff)
+	}
+}

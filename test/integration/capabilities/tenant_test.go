@@ -184,3 +184,32 @@ func TestTenantObjectWaitsForSecretKey(t *testing.T) {
 	h.waitTenantReady(tn)
 }
 
+
+// TestTenantObjectRestartMidCreate is the state an operator killed between the signup and
+// recording the tenant's ID leaves: the next operator finds the tenant by its organization name
+// instead of signing up a second one.
+func TestTenantObjectRestartMidCreate(t *testing.T) {
+	h := newHarness(t)
+	mc := h.withTenants()
+	h.tenantSecrets()
+	ctx := context.Background()
+	made, err := mc.CreateTenant(ctx, threescale.TenantParams{OrgName: ptr("Restart Corp"), Username: ptr("admin"), Email: ptr("admin@ecorp.com"), Password: ptr("s3cret-admin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := h.newTenant("restart", "Restart Corp")
+	tn.Annotations = map[string]string{external.CreatePendingAnnotation: "2026-12-04T10:00:00Z"}
+	h.create(tn)
+	// The operator wrote the tenant Secret before it stopped.
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: tn.Spec.TenantSecretRef.Name},
+		StringData: map[string]string{"adminURL": made.Account.AdminBaseURL, "token": made.AccessToken.Value}})
+	h.srv.ResetCalls()
+	h.startManager()
+	h.waitTenantReady(tn)
+	h.diff("tenant signups", 0, h.srv.CallCount("POST /master/api/providers.json"))
+	h.diff("recorded tenant", made.Account.ID, tn.Status.TenantID)
+	// Not asserted: the Recovered event, the first event of a manager that has just started, can
+	// be lost before the event broadcaster has its sink.
+	h.diff("tenant lookups", 1, h.srv.CallCount("GET /admin/api/accounts.json"))
+	h.diff("create-pending mark left", "", tn.Annotations[external.CreatePendingAnnotation])
+}
