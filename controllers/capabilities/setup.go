@@ -58,7 +58,7 @@ func SetupAll(mgr ctrl.Manager) error {
 	if err != nil {
 		return err
 	}
-	for _, setup := range []func(ctrl.Manager, Options) error{SetupBackend, SetupProduct, SetupCustomPolicyDefinition, SetupProxyConfigPromote, SetupOpenAPI, SetupActiveDoc, SetupDeveloperAccount, SetupDeveloperUser, SetupApplication, SetupTenant} {
+	for _, setup := range []func(ctrl.Manager, Options) error{SetupBackend, SetupProduct, SetupCustomPolicyDefinition, SetupProxyConfigPromote, SetupOpenAPI, SetupActiveDoc, SetupDeveloperAccount, SetupDeveloperUser, SetupApplication, SetupApplicationAuth, SetupTenant} {
 		if err := setup(mgr, opts); err != nil {
 			return err
 		}

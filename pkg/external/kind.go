@@ -98,7 +98,9 @@ type Status struct {
 	Conditions *[]metav1.Condition
 	// ObservedGeneration is status.observedGeneration. Required.
 	ObservedGeneration *int64
-	// ID is the 3scale ID of the entity the object manages (productId, backendId...).
+	// ID is the 3scale ID of the entity the object manages (productId, backendId...). A kind
+	// without one configures an entity another object manages (ApplicationAuth): Find names it
+	// on every pass without an Adopted event, and deletion deletes nothing.
 	ID **int64
 	// NumberID is, for a kind whose status holds the ID as a plain number (0 when none, as
 	// Tenant's tenantId), that number; set ID or NumberID, not both.

@@ -237,10 +237,16 @@ func (r *Reconciler[T]) observe(ctx context.Context, p *pass[T], ext External[T]
 		return 0, Observation{}, err
 	}
 	st.setID(id, p.location)
-	if _, pending := obj.GetAnnotations()[CreatePendingAnnotation]; pending {
+	_, pending := obj.GetAnnotations()[CreatePendingAnnotation]
+	switch {
+	case st.ID == nil:
+		// A kind that records no ID configures an entity another object manages (the keys of
+		// an Application's application): Find names it on every pass, which is no adoption,
+		// and since nothing is recorded the entity is never deleted with the object.
+	case pending:
 		r.event(obj, corev1.EventTypeNormal, "Recovered", "Sync",
 			fmt.Sprintf("recorded the 3scale entity (ID %d) that this object created before the operator stopped", id))
-	} else {
+	default:
 		r.event(obj, corev1.EventTypeNormal, "Adopted", "Sync",
 			fmt.Sprintf("adopted the existing 3scale entity with ID %d, which has this object's natural key: this object now manages it, and deletes it when deleted unless annotated %s=%s",
 				id, DeletionPolicyAnnotation, DeletionPolicyOrphan))

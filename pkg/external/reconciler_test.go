@@ -67,6 +67,9 @@ type fakeKind struct {
 	observe func(context.Context, *backend, int64) (Observation, error)
 	create  func(context.Context, *backend) (int64, error)
 	delete  func(context.Context, *backend, int64) error
+	// noID makes the kind record no ID (Status.ID nil), as a kind that configures an entity
+	// another object manages.
+	noID bool
 	// dependents, when set, is DeleteDependents (recorded as "dependents").
 	dependents func(context.Context, *backend) error
 
@@ -102,7 +105,14 @@ func (k *fakeKind) NewList() client.ObjectList { return &capabilitiesv1beta1.Bac
 func (k *fakeKind) Finalizer() string          { return testFinalizer }
 func (k *fakeKind) Location() string           { return loc }
 func (k *fakeKind) Client() *threescale.Client { return nil }
-func (k *fakeKind) Status(b *backend) Status   { return backendStatus(b) }
+func (k *fakeKind) Status(b *backend) Status {
+	if k.noID {
+		st := backendStatus(b)
+		st.ID, st.Location = nil, nil
+		return st
+	}
+	return backendStatus(b)
+}
 func backendStatus(b *backend) Status {
 	return Status{Conditions: &b.Status.Conditions, ObservedGeneration: &b.Status.ObservedGeneration,
 		ID: &b.Status.ID, Location: &b.Status.ProviderAccountHost}
@@ -1457,5 +1467,37 @@ func TestDeleteForgetsFailures(t *testing.T) {
 	}
 	if len(r.failingSince) != 0 {
 		t.Errorf("failures recorded after the object was released = %v, want none", r.failingSince)
+	}
+}
+
+// TestKindWithoutID checks a kind that records no ID (it configures an entity another object
+// manages): Find names the entity on every pass without an Adopted event, nothing is created, and
+// deletion deletes nothing.
+func TestKindWithoutID(t *testing.T) {
+	k := &fakeKind{noID: true, find: findsID(42)}
+	a := another(testNS, "a", testNow.Add(-time.Hour))
+	c := newClient(t, k, interceptor.Funcs{}, a)
+	recorder := events.NewFakeRecorder(32)
+	r := newReconciler(c, k, recorder)
+	ctx := context.Background()
+	for range 2 {
+		if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(a)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkEvents(t, "two passes", recorder, nil, nil)
+	if diff := cmp.Diff([]string{"check", "connect", "find", "observe 42", "check", "connect", "find", "observe 42"}, k.calls); diff != "" {
+		t.Errorf("calls: -want, +got:\n%s", diff)
+	}
+	k.calls = nil
+	if err := c.Delete(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(a)}); err != nil {
+		t.Fatal(err)
+	}
+	checkEvents(t, "deletion", recorder, []string{"Normal NothingDeleted"}, nil)
+	if diff := cmp.Diff([]string{"connect"}, k.calls); diff != "" {
+		t.Errorf("deletion calls: -want, +got:\n%s", diff)
 	}
 }

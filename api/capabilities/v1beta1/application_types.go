@@ -96,8 +96,9 @@ type ApplicationSpec struct {
 	AccountCR *corev1.LocalObjectReference `json:"accountCR"`
 
 	// productCR names the Product CR, in this namespace, the application subscribes to. It must
-	// belong to the same 3scale tenant as the developer account. Changing it deletes the
-	// application in 3scale and creates a new one under the new product.
+	// belong to the same 3scale tenant as the developer account. An application cannot move to
+	// another product: changing it on an existing application is reported in the Invalid
+	// condition, and the application (with its keys) is left as it is.
 	// +kubebuilder:validation:XValidation:rule="has(self.name) && self.name != ''",message="spec.productCR.name is required: name the Product the application subscribes to",fieldPath=".name"
 	// +required
 	ProductCR *corev1.LocalObjectReference `json:"productCR"`

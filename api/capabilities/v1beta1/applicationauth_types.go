@@ -8,8 +8,8 @@ import (
 // Condition types of an ApplicationAuth. The existing operator sets Ready and Failed; Invalid and
 // Orphan say which kind of problem it is, as for the other capability kinds.
 const (
-	// ApplicationAuthReadyConditionType is True once the credentials have been pushed to 3scale.
-	// An ApplicationAuth acts once: after it is Ready, later changes to it are not applied.
+	// ApplicationAuthReadyConditionType is True while 3scale holds the credentials of the secret.
+	// An ApplicationAuth is reconciled continuously: changing the secret changes them in 3scale.
 	ApplicationAuthReadyConditionType = "Ready"
 
 	// ApplicationAuthInvalidConditionType is True when the spec cannot be applied as written (for
@@ -71,8 +71,9 @@ type ApplicationAuthSpec struct {
 	GenerateSecret *bool `json:"generateSecret,omitempty"`
 
 	// authSecretRef names the secret, in this namespace, with the keys `UserKey` and
-	// `ApplicationKey`; either may be empty when generateSecret is true. The operator writes the
-	// resulting `UserKey`, `ApplicationKey` and `ApplicationID` back into it.
+	// `ApplicationKey`; either may be empty when generateSecret is true. The operator writes a
+	// generated `UserKey` or `ApplicationKey` (with `ApplicationID`) back into it, and writes
+	// nothing else into it.
 	// +kubebuilder:validation:XValidation:rule="has(self.name) && self.name != ''",message="spec.authSecretRef.name is required: name the secret that holds UserKey and ApplicationKey",fieldPath=".name"
 	// +required
 	AuthSecretRef *corev1.LocalObjectReference `json:"authSecretRef"`
@@ -102,7 +103,9 @@ type ApplicationAuthStatus struct {
 }
 
 // ApplicationAuth sets the credentials (user key, or application keys) of the 3scale application
-// managed by an Application CR, from a secret, optionally generating them. It acts once.
+// managed by an Application CR, from a secret, optionally generating them, and keeps them set:
+// rotating the secret rotates the credentials in 3scale. Application keys the secret does not
+// list are left alone; deleting it changes nothing in 3scale.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

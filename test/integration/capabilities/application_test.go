@@ -245,3 +245,85 @@ func TestApplicationPlanNotFoundAndOrphanPolicy(t *testing.T) {
 		t.Errorf("the orphaned application is not in 3scale: %+v, %v", apps, err)
 	}
 }
+
+func authConditions(a *capabilitiesv1beta1.ApplicationAuth) func() []metav1.Condition {
+	return func() []metav1.Condition { return a.Status.Conditions }
+}
+
+// TestApplicationAuth: an ApplicationAuth waits for its Application, then sets its user key from
+// the Secret; rotating the Secret rotates the key in 3scale (through the Secret's watch); with
+// generateSecret, an empty key is generated, written to the Secret and set; deleting it leaves
+// the application and its key alone.
+func TestApplicationAuth(t *testing.T) {
+	h := newHarness(t)
+	h.withApplications()
+	h.setups = append(h.setups, capabilities.SetupApplicationAuth)
+	h.pollInterval = time.Hour // only the Secret's watch can bring a rotation in
+	h.startManager()
+	ctx := context.Background()
+
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "auth"}, StringData: map[string]string{"UserKey": "first-key-0001"}})
+	auth := &capabilitiesv1beta1.ApplicationAuth{
+		ObjectMeta: metav1.ObjectMeta{Name: "auth1"},
+		Spec:       capabilitiesv1beta1.ApplicationAuthSpec{ApplicationCRName: "app1", AuthSecretRef: &corev1.LocalObjectReference{Name: "auth"}},
+	}
+	h.create(auth)
+	h.waitCondition(auth, authConditions(auth), external.TypeOrphan, metav1.ConditionTrue, capabilitiesv1beta1.ApplicationAuthApplicationNotReadyReason)
+
+	acct := h.developerAccount()
+	h.create(newPlansProduct("product1"))
+	app := newApplication("app1", "acme", "product1", "basic")
+	h.create(app)
+	h.waitApplicationReady(app)
+	h.waitAccountReady(acct)
+	h.waitCondition(auth, authConditions(auth), external.TypeReady, metav1.ConditionTrue, "")
+	userKey := func() string {
+		have, err := h.tc.GetApplication(ctx, *acct.Status.ID, *app.Status.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return have.UserKey
+	}
+	h.diff("user key", "first-key-0001", userKey())
+
+	// Rotation.
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "auth", Namespace: h.ns}}
+	h.update(s, func() { s.Data = map[string][]byte{"UserKey": []byte("second-key-0002")} })
+	h.eventually("rotated user key", func() error {
+		if k := userKey(); k != "second-key-0002" {
+			return fmt.Errorf("3scale holds another key")
+		}
+		return nil
+	})
+
+	// Generated.
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "generated"}, StringData: map[string]string{"Other": "kept"}})
+	h.update(auth, func() {
+		auth.Spec.AuthSecretRef.Name, auth.Spec.GenerateSecret = "generated", ptr(true)
+	})
+	h.waitCondition(auth, authConditions(auth), external.TypeReady, metav1.ConditionTrue, "")
+	g := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "generated", Namespace: h.ns}}
+	if err := h.get(g); err != nil {
+		t.Fatal(err)
+	}
+	key := string(g.Data["UserKey"])
+	if len(key) != 32 || string(g.Data["Other"]) != "kept" {
+		t.Errorf("the Secret holds a user key of %d characters, Other %q", len(key), g.Data["Other"])
+	}
+	h.diff("generated user key in 3scale", key, userKey())
+
+	// A resync writes nothing.
+	writes := len(h.applicationWrites())
+	h.update(auth, func() { auth.Annotations = map[string]string{"touch": "1"} })
+	time.Sleep(2 * time.Second)
+	h.diff("writes of a pass in sync", writes, len(h.applicationWrites()))
+
+	h.delete(auth)
+	h.waitGone(auth)
+	h.diff("user key after the ApplicationAuth is deleted", key, userKey())
+	for _, e := range append(h.events("auth1"), h.events("app1")...) {
+		if strings.Contains(e, key) || strings.Contains(e, "second-key") || strings.Contains(e, "first-key") {
+			t.Errorf("an event holds a key: %s", e)
+		}
+	}
+}
