@@ -228,14 +228,38 @@ type ext struct {
 }
 
 // Find returns the application the applicationID annotation names (the existing operator's
-// mirror of status.applicationID), else 0: an application has no natural key (names are not
-// unique in an account), so nothing else is adopted.
-func (e *ext) Find(_ context.Context, a *capabilitiesv1beta1.Application) (int64, error) {
-	id, err := strconv.ParseInt(a.Annotations[capabilitiesv1beta1.ApplicationIDAnnotation], 10, 64)
-	if err != nil || id <= 0 {
+// mirror of status.applicationID). Otherwise an application has no natural key (names are not
+// unique in an account), so nothing is adopted, with one exception that makes creation
+// crash-safe: an object marked create-pending (the operator stopped between creating its
+// application and recording it) takes the one application of its account and product with its
+// name, when there is exactly one.
+func (e *ext) Find(ctx context.Context, a *capabilitiesv1beta1.Application) (int64, error) {
+	if id, err := strconv.ParseInt(a.Annotations[capabilitiesv1beta1.ApplicationIDAnnotation], 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	if _, pending := a.Annotations[external.CreatePendingAnnotation]; !pending || e.accountID == 0 || e.productID == 0 {
 		return 0, nil
 	}
-	return id, nil
+	apps, err := e.C.ListAccountApplications(ctx, e.accountID)
+	if err != nil {
+		return 0, err
+	}
+	return MadeBefore(apps, e.productID, a.Spec.Name), nil
+}
+
+// MadeBefore returns the ID of the one application of apps on product productID named name, 0
+// when there is none or more than one (which one was made by this object cannot be told).
+func MadeBefore(apps []threescale.Application, productID int64, name string) int64 {
+	var id int64
+	for _, app := range apps {
+		if app.ServiceID == productID && app.Name == name {
+			if id != 0 {
+				return 0
+			}
+			id = app.ID
+		}
+	}
+	return id
 }
 
 // plan returns the ID of the application plan a names, read once per reconcile (one list of the

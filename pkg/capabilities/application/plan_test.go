@@ -118,3 +118,24 @@ func TestCredentialKeys(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestMadeBefore(t *testing.T) {
+	apps := []threescale.Application{
+		{ID: 1, Name: "a", ServiceID: 10}, {ID: 2, Name: "a", ServiceID: 11}, {ID: 3, Name: "b", ServiceID: 10}, {ID: 4, Name: "b", ServiceID: 10},
+	}
+	cases := map[string]struct {
+		product int64
+		name    string
+		want    int64
+	}{
+		"One":       {product: 10, name: "a", want: 1},
+		"OtherProd": {product: 11, name: "a", want: 2},
+		"None":      {product: 10, name: "c"},
+		"Ambiguous": {product: 10, name: "b"},
+	}
+	for name, tc := range cases {
+		if got := MadeBefore(apps, tc.product, tc.name); got != tc.want {
+			t.Errorf("%s: MadeBefore = %d, want %d", name, got, tc.want)
+		}
+	}
+}

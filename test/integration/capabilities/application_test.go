@@ -327,3 +327,33 @@ func TestApplicationAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestApplicationRestartMidCreate: an object marked create-pending (the operator stopped between
+// creating its application and recording it) records the application it made, without a
+// duplicate.
+func TestApplicationRestartMidCreate(t *testing.T) {
+	h := newHarness(t)
+	h.withApplications()
+	ctx := context.Background()
+	acct := h.developerAccount()
+	p := newPlansProduct("product1")
+	h.create(p)
+	stop := h.startManager()
+	h.waitAccountReady(acct)
+	h.waitProductSynced(p)
+	stop()
+	plan := h.planID(p, "basic")
+	made, err := h.tc.CreateApplication(ctx, *acct.Status.ID, threescale.ApplicationParams{PlanID: &plan, Name: ptr("app1"), Description: ptr("app1 application")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newApplication("app1", "acme", "product1", "basic")
+	app.Annotations = map[string]string{external.CreatePendingAnnotation: "2026-12-04T10:00:00Z"}
+	h.create(app)
+	h.srv.ResetCalls()
+	h.startManager()
+	h.waitApplicationReady(app)
+	h.diff("applications created", 0, h.srv.CallCount("POST /admin/api/accounts/{account_id}/applications.json"))
+	h.diff("recorded application", made.ID, *app.Status.ID)
+	h.waitEvent(app.Name, "Normal Recovered")
+}
