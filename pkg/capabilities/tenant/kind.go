@@ -219,6 +219,21 @@ func (e *ext) Observe(ctx context.Context, t *capabilitiesv1alpha1.Tenant, id in
 		return external.Observation{}, nil
 	}
 	ops := PlanUpdate(id, t.Spec, have.Account)
+	users, err := e.c.ListUsers(ctx, id, threescale.UserFilter{})
+	if err != nil {
+		return external.Observation{}, external.ExplainCredentials(fmt.Errorf("cannot list the users of tenant %d: %w", id, err), e.source)
+	}
+	record := func(uid int64) { t.Status.AdminID = uid }
+	adminID, adminOps := PlanAdmin(id, t.Spec, users, e.password, record)
+	if adminID == 0 && e.password == "" {
+		// The admin user is gone: it is made again, with the password of the Secret.
+		if e.password, err = e.k.Secrets.Value(ctx, t.Namespace, t.Spec.PasswordCredentialsRef, "spec.passwordCredentialsRef", capabilitiesv1alpha1.TenantAdminPasswordSecretKey); err != nil {
+			return external.Observation{}, waitForSecret(err, false)
+		}
+		adminID, adminOps = PlanAdmin(id, t.Spec, users, e.password, record)
+	}
+	t.Status.AdminID = adminID
+	ops = append(ops, adminOps...)
 	nn := SecretName(t)
 	var s corev1.Secret
 	var data map[string][]byte

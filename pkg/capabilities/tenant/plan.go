@@ -76,3 +76,56 @@ func PlanSecret(have map[string][]byte, adminURL, token string) (write *SecretDa
 	}
 	return &want, false
 }
+
+// PlanAdmin finds the tenant's admin user among the users of tenant id (by username) and plans
+// what makes it an active admin: created (with password, which must then be known), made admin,
+// activated. adminID is the user's ID, 0 until it is created; the creation passes the new ID to
+// created (nil for none).
+func PlanAdmin(id int64, spec capabilitiesv1alpha1.TenantSpec, users []threescale.User, password string, created func(int64)) (adminID int64, ops []planning.Operation) {
+	for _, u := range users {
+		if u.Username != spec.Username {
+			continue
+		}
+		uid := u.ID
+		if u.Role != threescale.UserRoleAdmin {
+			ops = append(ops, planning.Operation{
+				Verb: planning.VerbUpdate, Entity: "user", Key: spec.Username,
+				Description: fmt.Sprintf("make user %q admin of tenant %d", spec.Username, id),
+				Run: func(ctx context.Context, c *threescale.Client) error {
+					_, err := c.MakeUserAdmin(ctx, id, uid)
+					return err
+				},
+			})
+		}
+		if u.State == threescale.UserStatePending {
+			ops = append(ops, planning.Operation{
+				Verb: planning.VerbUpdate, Entity: "user", Key: spec.Username,
+				Description: fmt.Sprintf("activate admin user %q of tenant %d", spec.Username, id),
+				Run: func(ctx context.Context, c *threescale.Client) error {
+					_, err := c.ActivateUser(ctx, id, uid)
+					return err
+				},
+			})
+		}
+		return uid, ops
+	}
+	username, email := spec.Username, spec.Email
+	return 0, []planning.Operation{{
+		Verb: planning.VerbCreate, Entity: "user", Key: spec.Username,
+		Description: fmt.Sprintf("create admin user %q of tenant %d", spec.Username, id),
+		Run: func(ctx context.Context, c *threescale.Client) error {
+			u, err := c.CreateUser(ctx, id, threescale.UserParams{Username: &username, Email: &email, Password: &password})
+			if err != nil {
+				return err
+			}
+			if created != nil {
+				created(u.ID)
+			}
+			if _, err := c.MakeUserAdmin(ctx, id, u.ID); err != nil {
+				return err
+			}
+			_, err = c.ActivateUser(ctx, id, u.ID)
+			return err
+		},
+	}}
+}

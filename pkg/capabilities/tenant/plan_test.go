@@ -81,3 +81,25 @@ func TestSecretNameAndCheck(t *testing.T) {
 		t.Error("a Secret of another namespace is accepted")
 	}
 }
+
+func TestPlanAdmin(t *testing.T) {
+	spec := capabilitiesv1alpha1.TenantSpec{Username: "admin", Email: "admin@ecorp.com"}
+	other := threescale.User{ID: 1, Username: "someone", Role: "admin", State: "active"}
+	for name, tc := range map[string]struct {
+		users   []threescale.User
+		wantID  int64
+		wantOps []string
+	}{
+		"active admin: nothing":  {users: []threescale.User{other, {ID: 2, Username: "admin", Role: "admin", State: "active"}}, wantID: 2},
+		"pending (the signup's)": {users: []threescale.User{{ID: 2, Username: "admin", Role: "admin", State: "pending"}}, wantID: 2, wantOps: []string{`activate admin user "admin" of tenant 3`}},
+		"member":                 {users: []threescale.User{{ID: 2, Username: "admin", Role: "member", State: "active"}}, wantID: 2, wantOps: []string{`make user "admin" admin of tenant 3`}},
+		"missing: created":       {users: []threescale.User{other}, wantOps: []string{`create admin user "admin" of tenant 3`}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			id, ops := PlanAdmin(3, spec, tc.users, "pw", nil)
+			if d := cmp.Diff(tc.wantOps, planning.Descriptions(ops), cmpopts.EquateEmpty()); d != "" || id != tc.wantID {
+				t.Errorf("id %d (want %d); -want +got\n%s", id, tc.wantID, d)
+			}
+		})
+	}
+}

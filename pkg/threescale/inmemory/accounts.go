@@ -235,14 +235,14 @@ func userLinks(q *request, u *user) []link {
 }
 
 func listUsers(q *request) reply {
-	b, ok := q.buyerByPath("account_id")
+	accountID, ok := q.userAccountByPath()
 	if !ok {
 		return notFound()
 	}
 	state, role := q.get("state"), q.get("role")
 	var out []*user
 	for _, u := range sortedByID(q.acct.users) {
-		if u.accountID == b.ID && (state == "" || u.State == state) && (role == "" || u.Role == role) {
+		if u.accountID == accountID && (state == "" || u.State == state) && (role == "" || u.Role == role) {
 			out = append(out, u)
 		}
 	}
@@ -250,11 +250,30 @@ func listUsers(q *request) reply {
 }
 
 func (q *request) userByPath() (*user, bool) {
-	b, ok := q.buyerByPath("account_id")
+	accountID, ok := q.userAccountByPath()
 	if !ok {
 		return nil, false
 	}
-	return byIDWhere(q, q.acct.users, "id", func(u *user) bool { return u.accountID == b.ID })
+	return byIDWhere(q, q.acct.users, "id", func(u *user) bool { return u.accountID == accountID })
+}
+
+// userAccountByPath returns the ID of the account named by the path's account_id whose users
+// this account manages: its developer accounts, and for the master account its tenants (in 3scale
+// the tenants are the master's buyers) that are not scheduled for deletion.
+func (q *request) userAccountByPath() (int64, bool) {
+	if q.acct.Master {
+		a, ok := byIDWhere(q, q.st.accounts, "account_id", func(a *account) bool {
+			return !a.Master && a.State != stateScheduledForDeletion
+		})
+		if ok {
+			return a.ID, true
+		}
+	}
+	b, ok := q.buyerByPath("account_id")
+	if !ok {
+		return 0, false
+	}
+	return b.ID, true
 }
 
 func showUser(q *request) reply {
@@ -268,12 +287,12 @@ func showUser(q *request) reply {
 // createUser adds a user to a developer account: a member, pending until activated, as porta
 // makes users created by the provider.
 func createUser(q *request) reply {
-	b, ok := q.buyerByPath("account_id")
+	accountID, ok := q.userAccountByPath()
 	if !ok {
 		return notFound()
 	}
 	now := q.st.timestamp()
-	u := &user{State: "pending", Role: "member", accountID: b.ID, CreatedAt: now, UpdatedAt: now}
+	u := &user{State: "pending", Role: "member", accountID: accountID, CreatedAt: now, UpdatedAt: now}
 	setString(q, "username", &u.Username)
 	setString(q, "email", &u.Email)
 	setString(q, "password", &u.password)

@@ -101,6 +101,7 @@ func (s *Server) createProviderHandler(q *request) reply {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	a.annotations = applyAnnotations(q, nil)
+	s.store.addTenantAdmin(q, a, sp)
 	return created(wrap("signup", providerView{
 		Account: providerJSON(a),
 		AccessToken: &accessTokenView{
@@ -241,4 +242,14 @@ func listTenants(q *request, state string) reply {
 		}
 	}
 	return list(q, "accounts", "account", out)
+}
+
+// addTenantAdmin stores the admin user a provider signup makes, pending until activated, among
+// the users the master account manages (the tenants are its buyers), as the master API shows them.
+func (st *store) addTenantAdmin(q *request, a *account, sp signupParams) {
+	now := st.timestamp()
+	u := &user{ID: st.id(), State: "pending", Role: "admin", Username: sp.Username, Email: sp.Email,
+		password: sp.Password, accountID: a.ID, CreatedAt: now, UpdatedAt: now}
+	u.Links = userLinks(q, u)
+	st.master.users[u.ID] = u
 }

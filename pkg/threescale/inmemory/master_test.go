@@ -115,3 +115,25 @@ func TestMasterListsTenantsAsAccounts(t *testing.T) {
 		t.Errorf("master's accounts (-want +got):\n%s", diff)
 	}
 }
+
+// A tenant's signup makes its admin user, pending until activated; the master account manages
+// the tenant's users as those of its buyers.
+func TestMasterManagesTenantUsers(t *testing.T) {
+	srv, _ := NewTestServer(t)
+	m := newAPI(t, srv.MasterURL(), srv.MasterToken())
+	acct := m.do(http.MethodPost, "/master/api/providers.json", p(
+		"org_name", "Acme", "username", "admin", "email", "admin@acme.example.com", "password", "s3cret!!",
+	)).must(t, http.StatusCreated).obj(t, "signup")["account"].(map[string]any)
+	users := "/admin/api/accounts/" + idPath(id(t, acct)) + "/users"
+	got := m.do(http.MethodGet, users+".json", nil).must(t, http.StatusOK).items(t, "users", "user")
+	if len(got) != 1 || got[0]["username"] != "admin" || got[0]["role"] != "admin" || got[0]["state"] != "pending" {
+		t.Fatalf("tenant users: %v", got)
+	}
+	uid := idPath(id(t, got[0]))
+	u := m.do(http.MethodPut, users+"/"+uid+"/activate.json", nil).must(t, http.StatusOK).obj(t, "user")
+	if u["state"] != "active" {
+		t.Errorf("activated: %v", u)
+	}
+	m.do(http.MethodPost, users+".json", p("username", "second", "email", "second@acme.example.com", "password", "s3cret!!")).must(t, http.StatusCreated)
+	m.do(http.MethodGet, "/admin/api/accounts/999999/users.json", nil).must(t, http.StatusNotFound)
+}

@@ -85,6 +85,18 @@ func TestTenantObjectLifecycle(t *testing.T) {
 	h.diff("3scale tenant", []string{"ECorp", "info@ecorp.com", "support@ecorp.com", "admin@ecorp.com"},
 		[]string{have.Account.OrgName, have.Account.FromEmail, have.Account.SupportEmail, have.Account.FinanceSupportEmail})
 
+	users, err := mc.ListUsers(ctx, id, threescale.UserFilter{})
+	if err != nil || len(users) != 1 || users[0].Username != "admin" || users[0].Role != "admin" || users[0].State != "active" {
+		t.Errorf("tenant users: %+v, %v", users, err)
+	} else {
+		h.eventually("adminId recorded", func() error {
+			if err := h.get(tn); err != nil || tn.Status.AdminID != users[0].ID {
+				return fmt.Errorf("adminId %d, want %d (%v)", tn.Status.AdminID, users[0].ID, err)
+			}
+			return nil
+		})
+	}
+
 	s := h.tenantSecretOf(tn)
 	owners := s.GetOwnerReferences()
 	if len(owners) != 1 || owners[0].UID != tn.UID || owners[0].Controller == nil || !*owners[0].Controller {
@@ -132,6 +144,22 @@ func TestTenantObjectLifecycle(t *testing.T) {
 		if n := h.srv.CallCount("GET /master/api/providers/{id}.json"); n == 0 {
 			t.Error("no resync read the tenant")
 		}
+	})
+
+	t.Run("AdminUserMadeAgain", func(t *testing.T) {
+		if err := mc.DeleteUser(ctx, id, tn.Status.AdminID); err != nil {
+			t.Fatal(err)
+		}
+		h.eventually("admin user made again", func() error {
+			users, err := mc.ListUsers(ctx, id, threescale.UserFilter{})
+			if err != nil || len(users) != 1 || users[0].State != "active" || users[0].Role != "admin" {
+				return fmt.Errorf("users %+v, %v", users, err)
+			}
+			if err := h.get(tn); err != nil || tn.Status.AdminID != users[0].ID {
+				return fmt.Errorf("adminId %d, want %d (%v)", tn.Status.AdminID, users[0].ID, err)
+			}
+			return nil
+		})
 	})
 
 	t.Run("Delete", func(t *testing.T) {
