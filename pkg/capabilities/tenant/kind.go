@@ -252,17 +252,63 @@ func (e *ext) Observe(ctx context.Context, t *capabilitiesv1alpha1.Tenant, id in
 			"the tenant Secret %s has no key %s, and 3scale shows a tenant's access token only in the answer to its creation: create an access token in the admin portal of tenant %d and store it under that key (the operator fills %s)",
 			nn, capabilitiesv1alpha1.TenantSecretTokenKey, id, capabilitiesv1alpha1.TenantSecretAdminURLKey)}
 	}
-	if write != nil {
-		ops = append(ops, e.writeSecret(t, nn, *write))
+	recorded := s.Annotations[PasswordVersionAnnotation]
+	version, password := e.passwordVersion(ctx, t)
+	if adminID != 0 && recorded != "" && version != "" && version != recorded {
+		ops = append(ops, changePassword(id, adminID, t.Spec.Username, password))
+	}
+	if version == recorded {
+		version = ""
+	}
+	if write != nil || version != "" {
+		ops = append(ops, e.writeSecret(t, nn, write, version))
 	}
 	return external.Observation{Exists: true, Operations: ops}, nil
 }
 
+// PasswordVersionAnnotation, on the tenant Secret, is the resourceVersion of the admin password
+// Secret whose password the admin user has: a password Secret changed since is a new password,
+// set in 3scale. (3scale never shows a password, and the operator stores none.)
+const PasswordVersionAnnotation = "tenant.capabilities.3scale.net/admin-password-version"
+
+// passwordVersion returns the resourceVersion of t's admin password Secret and its password, ""
+// when it cannot be read (then the password is left as it is in 3scale).
+func (e *ext) passwordVersion(ctx context.Context, t *capabilitiesv1alpha1.Tenant) (version, password string) {
+	ref := t.Spec.PasswordCredentialsRef
+	password, err := e.k.Secrets.Value(ctx, t.Namespace, ref, "spec.passwordCredentialsRef", capabilitiesv1alpha1.TenantAdminPasswordSecretKey)
+	if err != nil {
+		return "", ""
+	}
+	nn := types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}
+	if nn.Namespace == "" {
+		nn.Namespace = t.Namespace
+	}
+	var ps metav1.PartialObjectMetadata
+	ps.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := e.k.Reader.Get(ctx, nn, &ps); err != nil {
+		return "", ""
+	}
+	return ps.ResourceVersion, password
+}
+
+// changePassword is the operation that sets the admin user's password.
+func changePassword(tenantID, userID int64, username, password string) planning.Operation {
+	return planning.Operation{
+		Verb: planning.VerbUpdate, Entity: "user", Key: username,
+		Description: fmt.Sprintf("change the password of admin user %q of tenant %d", username, tenantID),
+		Run: func(ctx context.Context, c *threescale.Client) error {
+			_, err := c.UpdateUser(ctx, tenantID, userID, threescale.UserParams{Password: &password})
+			return err
+		},
+	}
+}
+
 // writeSecret is the operation that writes the tenant Secret, owned by t.
-func (e *ext) writeSecret(t *capabilitiesv1alpha1.Tenant, nn types.NamespacedName, d SecretData) planning.Operation {
+// d nil leaves the data as it is; passwordVersion "" leaves PasswordVersionAnnotation.
+func (e *ext) writeSecret(t *capabilitiesv1alpha1.Tenant, nn types.NamespacedName, d *SecretData, passwordVersion string) planning.Operation {
 	return planning.Operation{
 		Verb: planning.VerbUpdate, Entity: "tenant Secret", Key: nn.String(),
-		Description: fmt.Sprintf("write the tenant Secret %s (keys %s, %s)", nn, capabilitiesv1alpha1.TenantSecretAdminURLKey, capabilitiesv1alpha1.TenantSecretTokenKey),
+		Description: secretDescription(nn, d != nil),
 		Run: func(ctx context.Context, _ *threescale.Client) error {
 			var s corev1.Secret
 			err := e.k.Reader.Get(ctx, nn, &s)
@@ -276,8 +322,13 @@ func (e *ext) writeSecret(t *capabilitiesv1alpha1.Tenant, nn types.NamespacedNam
 			if s.Data == nil {
 				s.Data = map[string][]byte{}
 			}
-			s.Data[capabilitiesv1alpha1.TenantSecretAdminURLKey] = []byte(d.AdminURL)
-			s.Data[capabilitiesv1alpha1.TenantSecretTokenKey] = []byte(d.Token)
+			if d != nil {
+				s.Data[capabilitiesv1alpha1.TenantSecretAdminURLKey] = []byte(d.AdminURL)
+				s.Data[capabilitiesv1alpha1.TenantSecretTokenKey] = []byte(d.Token)
+			}
+			if passwordVersion != "" {
+				metav1.SetMetaDataAnnotation(&s.ObjectMeta, PasswordVersionAnnotation, passwordVersion)
+			}
 			if err := controllerutil.SetControllerReference(t, &s, e.k.Scheme); err != nil {
 				return external.Invalidf("the tenant Secret %s cannot be owned by this Tenant: %v", nn, err)
 			}
@@ -325,3 +376,10 @@ func (e *ext) Delete(ctx context.Context, _ *capabilitiesv1alpha1.Tenant, id int
 
 // Explain names the master token's Secret when 3scale refuses a planned update.
 func (e *ext) Explain(err error) error { return external.ExplainCredentials(err, e.source) }
+
+func secretDescription(nn types.NamespacedName, data bool) string {
+	if !data {
+		return fmt.Sprintf("record the admin password's version on the tenant Secret %s", nn)
+	}
+	return fmt.Sprintf("write the tenant Secret %s (keys %s, %s)", nn, capabilitiesv1alpha1.TenantSecretAdminURLKey, capabilitiesv1alpha1.TenantSecretTokenKey)
+}

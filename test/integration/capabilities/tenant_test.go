@@ -162,6 +162,20 @@ func TestTenantObjectLifecycle(t *testing.T) {
 		})
 	})
 
+	t.Run("PasswordRotation", func(t *testing.T) {
+		h.srv.ResetCalls()
+		pw := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: "ecorp-admin"}}
+		h.update(pw, func() { pw.Data = map[string][]byte{"admin_password": []byte("n3w-s3cret")} })
+		h.eventually("the new password's version recorded", func() error {
+			s := h.tenantSecretOf(tn)
+			if got := s.Annotations["tenant.capabilities.3scale.net/admin-password-version"]; got != pw.ResourceVersion {
+				return fmt.Errorf("recorded version %q, want %q", got, pw.ResourceVersion)
+			}
+			return nil
+		})
+		h.diff("password changes", 1, h.srv.CallCount("PUT /admin/api/accounts/{account_id}/users/{id}.json"))
+	})
+
 	t.Run("Delete", func(t *testing.T) {
 		h.delete(tn)
 		h.waitGone(tn)
@@ -211,7 +225,6 @@ func TestTenantObjectWaitsForSecretKey(t *testing.T) {
 	h.update(master, func() { master.Data = map[string][]byte{"MASTER_ACCESS_TOKEN": []byte(h.srv.MasterToken())} })
 	h.waitTenantReady(tn)
 }
-
 
 // TestTenantObjectRestartMidCreate is the state an operator killed between the signup and
 // recording the tenant's ID leaves: the next operator finds the tenant by its organization name
