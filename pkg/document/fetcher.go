@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/threescale-oss/operator/pkg/external"
+
+	"github.com/threescale-oss/operator/pkg/threescale"
 )
 
 // CABundleEnvVar names a PEM file of certificate authorities that the operator trusts, besides the
@@ -144,11 +146,8 @@ func NewFetcher(opts ...FetcherOption) (*Fetcher, error) {
 		dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refuseLinkLocal}
 		t.DialContext = dialer.DialContext
 		if cfg.caBundle != nil {
-			pool, err := x509.SystemCertPool()
-			if err != nil || pool == nil {
-				pool = x509.NewCertPool()
-			}
-			if !pool.AppendCertsFromPEM(cfg.caBundle) {
+			pool, ok := threescale.RootsWith(cfg.caBundle)
+			if !ok {
 				return nil, errors.New("document: the CA bundle holds no PEM certificate")
 			}
 			t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}

@@ -243,11 +243,8 @@ func (cfg *config) buildHTTPClient() (*http.Client, error) {
 	tlsConfig = tlsConfig.Clone()
 	tlsConfig.MinVersion = tls.VersionTLS12
 	if cfg.caBundle != nil {
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(cfg.caBundle) {
+		pool, ok := RootsWith(cfg.caBundle)
+		if !ok {
 			return nil, errors.New("threescale: CA bundle contains no PEM certificate")
 		}
 		tlsConfig.RootCAs = pool
@@ -407,4 +404,15 @@ func (c *Client) newRequest(ctx context.Context, op *operation, p expandedPath, 
 	// never part of a URL, and so never of an error message that quotes one.
 	req.SetBasicAuth("", c.token)
 	return req, nil
+}
+
+// RootsWith returns the system's root certificates plus the PEM certificates of bundle: the
+// trust of every TLS connection the operator makes when it is given a CA bundle (to 3scale, to
+// document URLs). ok is false when bundle holds no certificate.
+func RootsWith(bundle []byte) (pool *x509.CertPool, ok bool) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	return pool, pool.AppendCertsFromPEM(bundle)
 }
