@@ -329,8 +329,12 @@ func (e *ext) writeSecret(t *capabilitiesv1alpha1.Tenant, nn types.NamespacedNam
 			if passwordVersion != "" {
 				metav1.SetMetaDataAnnotation(&s.ObjectMeta, PasswordVersionAnnotation, passwordVersion)
 			}
-			if err := controllerutil.SetControllerReference(t, &s, e.k.Scheme); err != nil {
-				return external.Invalidf("the tenant Secret %s cannot be owned by this Tenant: %v", nn, err)
+			// Only a Secret this Tenant made is owned by it (and goes with it): a Secret the user
+			// made beforehand (with a token 3scale no longer shows) outlives the Tenant.
+			if create {
+				if err := controllerutil.SetControllerReference(t, &s, e.k.Scheme); err != nil {
+					return external.Invalidf("the tenant Secret %s cannot be owned by this Tenant: %v", nn, err)
+				}
 			}
 			if create {
 				err = e.k.Writer.Create(ctx, &s)
