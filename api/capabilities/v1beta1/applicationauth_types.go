@@ -70,6 +70,14 @@ type ApplicationAuthSpec struct {
 	// +optional
 	GenerateSecret *bool `json:"generateSecret,omitempty"`
 
+	// pruneApplicationKeys, when true, deletes from the application the application keys that the
+	// secret does not hold, once the secret's key is in 3scale: rotating the secret's
+	// `ApplicationKey` then replaces the old key instead of adding one (3scale allows at most five
+	// keys an application). Defaults to false: keys made elsewhere (the developer portal, the admin
+	// portal) are left alone. Only for app ID and app key products.
+	// +optional
+	PruneApplicationKeys *bool `json:"pruneApplicationKeys,omitempty"`
+
 	// authSecretRef names the secret, in this namespace, with the keys `UserKey` and
 	// `ApplicationKey`; either may be empty when generateSecret is true. The operator writes a
 	// generated `UserKey` or `ApplicationKey` (with `ApplicationID`) back into it, and writes
@@ -105,7 +113,8 @@ type ApplicationAuthStatus struct {
 // ApplicationAuth sets the credentials (user key, or application keys) of the 3scale application
 // managed by an Application CR, from a secret, optionally generating them, and keeps them set:
 // rotating the secret rotates the credentials in 3scale. Application keys the secret does not
-// list are left alone; deleting it changes nothing in 3scale.
+// list are left alone unless spec.pruneApplicationKeys is true; deleting it changes nothing in
+// 3scale.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

@@ -348,6 +348,11 @@ func (in *ApplicationAuthSpec) DeepCopyInto(out *ApplicationAuthSpec) {
 		*out = new(bool)
 		**out = **in
 	}
+	if in.PruneApplicationKeys != nil {
+		in, out := &in.PruneApplicationKeys, &out.PruneApplicationKeys
+		*out = new(bool)
+		**out = **in
+	}
 	if in.AuthSecretRef != nil {
 		in, out := &in.AuthSecretRef, &out.AuthSecretRef
 		*out = new(v1.LocalObjectReference)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -258,6 +257,7 @@ func (e *authExt) Observe(ctx context.Context, a *capabilitiesv1beta1.Applicatio
 	ops, err := PlanAuth(AuthInput{
 		Mode: e.refs.mode, AccountID: e.refs.accountID, App: *have, Keys: keys,
 		Secret: data, SecretName: nn.Name, Generate: generate, NewKey: randomKey,
+		Prune:       a.Spec.PruneApplicationKeys != nil && *a.Spec.PruneApplicationKeys,
 		WriteSecret: func(ctx context.Context, values map[string]string) error { return e.writeSecret(ctx, nn, values) },
 	})
 	return external.Observation{Exists: true, Operations: ops}, err
@@ -303,7 +303,10 @@ type AuthInput struct {
 	Secret     map[string][]byte
 	SecretName string
 	// Generate is spec.generateSecret; NewKey makes a key, WriteSecret writes generated values.
-	Generate    bool
+	Generate bool
+	// Prune is spec.pruneApplicationKeys: the application keys the Secret does not hold are
+	// deleted once its key is in 3scale.
+	Prune       bool
 	NewKey      func() (string, error)
 	WriteSecret func(ctx context.Context, values map[string]string) error
 }
@@ -350,7 +353,61 @@ func PlanAuth(in AuthInput) ([]planning.Operation, error) {
 				return err
 			},
 		})
-	case key == capabilitiesv1beta1.ApplicationAuthApplicationKeySecretKey && !slices.Contains(in.Keys, value):
+	case key == capabilitiesv1beta1.ApplicationAuthApplicationKeySecretKey:
+		keyOps, err := planAppKeys(in, value)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, keyOps...)
+	}
+	return ops, nil
+}
+
+// maxApplicationKeys is how many application keys 3scale lets an application have.
+const maxApplicationKeys = 5
+
+// planAppKeys adds the Secret's application key value when the application lacks it and, with
+// Prune, deletes the others, after the add so that the application always has a valid key; when
+// the application is full, one other key is deleted first to make room. Without Prune a full
+// application cannot take the key: Rejected (rechecked, since it is fixed in 3scale or the spec).
+func planAppKeys(in AuthInput, value string) ([]planning.Operation, error) {
+	accountID, id := in.AccountID, in.App.ID
+	var others []string
+	for _, k := range in.Keys {
+		if k != value {
+			others = append(others, k)
+		}
+	}
+	missing := len(others) == len(in.Keys)
+	if !in.Prune {
+		others = nil
+	}
+	var ops []planning.Operation
+	del := func(n int, k string) planning.Operation {
+		return planning.Operation{
+			Verb: planning.VerbDelete, Entity: EntityKey, Key: fmt.Sprintf("application key %d", n),
+			Description: fmt.Sprintf("delete an application key of application %d that secret %s does not hold", id, in.SecretName),
+			Run: func(ctx context.Context, c *threescale.Client) error {
+				err := c.DeleteApplicationKey(ctx, accountID, id, k)
+				if threescale.IsNotFound(err) {
+					return nil
+				}
+				return err
+			},
+		}
+	}
+	n := 0
+	if missing {
+		if len(in.Keys) >= maxApplicationKeys {
+			if len(others) == 0 {
+				return nil, &external.InvalidError{Recheck: true, Message: fmt.Sprintf(
+					"application %d already has %d application keys, the most 3scale allows, so the key of secret %s cannot be added: delete one in 3scale, or set spec.pruneApplicationKeys: true to replace the keys the secret does not hold",
+					id, len(in.Keys), in.SecretName)}
+			}
+			n++
+			ops = append(ops, del(n, others[0]))
+			others = others[1:]
+		}
 		ops = append(ops, planning.Operation{
 			Verb: planning.VerbCreate, Entity: EntityKey, Key: "application key",
 			Description: fmt.Sprintf("add the application key of secret %s to application %d", in.SecretName, id),
@@ -359,6 +416,10 @@ func PlanAuth(in AuthInput) ([]planning.Operation, error) {
 				return err
 			},
 		})
+	}
+	for _, k := range others {
+		n++
+		ops = append(ops, del(n, k))
 	}
 	return ops, nil
 }

@@ -22,9 +22,11 @@ func TestPlanAuth(t *testing.T) {
 		secret   map[string]string
 		keys     []string
 		generate bool
+		prune    bool
 		ops      []string
 		written  map[string]string
 		invalid  string
+		rejected string
 	}{
 		"UserKeyInSync": {
 			reason: "a user key 3scale holds already needs no write",
@@ -61,6 +63,41 @@ func TestPlanAuth(t *testing.T) {
 			ops:     []string{"write a generated ApplicationKey into secret s", "add the application key of secret s to application 9"},
 			written: map[string]string{"ApplicationKey": "generated", "ApplicationID": "appid"},
 		},
+		"AppKeyPruned": {
+			reason: "with prune, the secret's key is added first, then the keys it does not hold are deleted",
+			mode:   capabilitiesv1beta1.AuthenticationModeAppKeyAppID, secret: map[string]string{"ApplicationKey": "k2"}, keys: []string{"k1", "k0"}, prune: true,
+			ops: []string{
+				"add the application key of secret s to application 9",
+				"delete an application key of application 9 that secret s does not hold",
+				"delete an application key of application 9 that secret s does not hold",
+			},
+		},
+		"AppKeyPrunedInSync": {
+			reason: "with prune and the secret's key present, only the others are deleted",
+			mode:   capabilitiesv1beta1.AuthenticationModeAppKeyAppID, secret: map[string]string{"ApplicationKey": "k2"}, keys: []string{"k2", "k1"}, prune: true,
+			ops: []string{"delete an application key of application 9 that secret s does not hold"},
+		},
+		"AppKeyPruneFull": {
+			reason: "with prune and five keys already, one is deleted first to make room, then the key added, then the rest deleted",
+			mode:   capabilitiesv1beta1.AuthenticationModeAppKeyAppID, secret: map[string]string{"ApplicationKey": "k9"}, keys: []string{"k1", "k2", "k3", "k4", "k5"}, prune: true,
+			ops: []string{
+				"delete an application key of application 9 that secret s does not hold",
+				"add the application key of secret s to application 9",
+				"delete an application key of application 9 that secret s does not hold",
+				"delete an application key of application 9 that secret s does not hold",
+				"delete an application key of application 9 that secret s does not hold",
+				"delete an application key of application 9 that secret s does not hold",
+			},
+		},
+		"AppKeyFull": {
+			reason: "without prune, an application with five keys cannot take the secret's: Rejected, naming the way out",
+			mode:   capabilitiesv1beta1.AuthenticationModeAppKeyAppID, secret: map[string]string{"ApplicationKey": "k9"}, keys: []string{"k1", "k2", "k3", "k4", "k5"},
+			rejected: "set spec.pruneApplicationKeys: true",
+		},
+		"UserKeyPruneIgnored": {
+			reason: "prune concerns application keys only",
+			secret: map[string]string{"UserKey": "old"}, prune: true,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -70,13 +107,19 @@ func TestPlanAuth(t *testing.T) {
 			}
 			var written map[string]string
 			ops, err := PlanAuth(AuthInput{
-				Mode: tc.mode, AccountID: 1, App: app, Keys: tc.keys, Secret: data, SecretName: "s", Generate: tc.generate,
+				Mode: tc.mode, AccountID: 1, App: app, Keys: tc.keys, Secret: data, SecretName: "s", Generate: tc.generate, Prune: tc.prune,
 				NewKey:      func() (string, error) { return "generated", nil },
 				WriteSecret: func(_ context.Context, v map[string]string) error { written = v; return nil },
 			})
 			if tc.invalid != "" {
 				if external.Classify(err) != external.Invalid || !strings.Contains(err.Error(), tc.invalid) {
 					t.Fatalf("%s: error %v, want Invalid with %q", tc.reason, err, tc.invalid)
+				}
+				return
+			}
+			if tc.rejected != "" {
+				if external.Classify(err) != external.Rejected || !strings.Contains(err.Error(), tc.rejected) {
+					t.Fatalf("%s: error %v, want Rejected with %q", tc.reason, err, tc.rejected)
 				}
 				return
 			}

@@ -328,6 +328,90 @@ func TestApplicationAuth(t *testing.T) {
 	}
 }
 
+// TestApplicationAuthAppKeysPruned: on an app ID and app key product, an ApplicationAuth with
+// pruneApplicationKeys generates a key into its Secret, adds it and deletes the key 3scale made at
+// creation; rotating the Secret's key replaces the key in 3scale (added, then the old deleted), so
+// rotations never reach 3scale's limit of five keys. Without prune, keys are only added.
+func TestApplicationAuthAppKeysPruned(t *testing.T) {
+	h := newHarness(t)
+	h.withApplications()
+	h.setups = append(h.setups, capabilities.SetupApplicationAuth)
+	h.pollInterval = time.Hour
+	h.startManager()
+	ctx := context.Background()
+
+	acct := h.developerAccount()
+	p := newPlansProduct("keys")
+	p.Spec.Deployment = &capabilitiesv1beta1.ProductDeploymentSpec{ApicastHosted: &capabilitiesv1beta1.ApicastHostedSpec{
+		Authentication: &capabilitiesv1beta1.AuthenticationSpec{AppKeyAppIDAuthentication: &capabilitiesv1beta1.AppKeyAppIDAuthenticationSpec{}},
+	}}
+	h.create(p)
+	app := newApplication("keysapp", "acme", "keys", "basic")
+	h.create(app)
+	h.waitApplicationReady(app)
+	h.waitAccountReady(acct)
+	keys := func() []string {
+		ks, err := h.tc.ListApplicationKeys(ctx, *acct.Status.ID, *app.Status.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range ks {
+			out = append(out, k.Value)
+		}
+		return out
+	}
+	if made := keys(); len(made) != 1 {
+		t.Fatalf("3scale made %d keys for the new application, want 1", len(made))
+	}
+
+	h.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "appkeys"}})
+	auth := &capabilitiesv1beta1.ApplicationAuth{
+		ObjectMeta: metav1.ObjectMeta{Name: "auth-keys"},
+		Spec: capabilitiesv1beta1.ApplicationAuthSpec{
+			ApplicationCRName: "keysapp", AuthSecretRef: &corev1.LocalObjectReference{Name: "appkeys"},
+			GenerateSecret: ptr(true), PruneApplicationKeys: ptr(true),
+		},
+	}
+	h.create(auth)
+	h.waitCondition(auth, authConditions(auth), external.TypeReady, metav1.ConditionTrue, "")
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "appkeys", Namespace: h.ns}}
+	if err := h.get(s); err != nil {
+		t.Fatal(err)
+	}
+	generated := string(s.Data["ApplicationKey"])
+	if len(generated) != 32 || string(s.Data["ApplicationID"]) == "" {
+		t.Fatalf("the Secret holds an ApplicationKey of %d characters and ApplicationID %q", len(generated), s.Data["ApplicationID"])
+	}
+	h.eventually("the made key pruned", func() error {
+		if got := keys(); !slices.Equal(got, []string{generated}) {
+			return fmt.Errorf("3scale holds %d keys (the generated one among them: %v)", len(got), slices.Contains(got, generated))
+		}
+		return nil
+	})
+
+	for i := range 6 { // more rotations than 3scale holds keys
+		rotated := fmt.Sprintf("rotated-application-key-%04d", i)
+		h.update(s, func() { s.Data = map[string][]byte{"ApplicationKey": []byte(rotated)} })
+		h.eventually("rotated key "+rotated, func() error {
+			if got := keys(); !slices.Equal(got, []string{rotated}) {
+				return fmt.Errorf("3scale holds %d keys", len(got))
+			}
+			return nil
+		})
+	}
+
+	// Without prune, a rotation adds the key and leaves the old one.
+	h.update(auth, func() { auth.Spec.PruneApplicationKeys = nil })
+	h.update(s, func() { s.Data = map[string][]byte{"ApplicationKey": []byte("kept-alongside-0001")} })
+	h.eventually("key added without prune", func() error {
+		if got := keys(); !slices.Equal(got, []string{"rotated-application-key-0005", "kept-alongside-0001"}) {
+			return fmt.Errorf("3scale holds %d keys", len(got))
+		}
+		return nil
+	})
+}
+
 // TestApplicationRestartMidCreate: an object marked create-pending (the operator stopped between
 // creating its application and recording it) records the application it made, without a
 // duplicate.
