@@ -87,8 +87,8 @@ const (
 // kinds lists every CRD; TestCRDs fails when a file of config/crd/bases has no row.
 var kinds = []crdRow{
 	{"apps.3scale.net_apimanagers.yaml", apps, "v1alpha1", "APIManager", "apimanagers", []string{"Available", "Wildcard Domain", "Age"}, nil},
-	{"apps.3scale.net_apimanagerbackups.yaml", apps, "v1alpha1", "APIManagerBackup", "apimanagerbackups", []string{"Completed", "PVC", "Age"}, nil},
-	{"apps.3scale.net_apimanagerrestores.yaml", apps, "v1alpha1", "APIManagerRestore", "apimanagerrestores", []string{"Completed", "APIManager", "Age"}, nil},
+	{"apps.3scale.net_apimanagerbackups.yaml", apps, "v1alpha1", "APIManagerBackup", "apimanagerbackups", []string{"Completed", "Failed", "Step", "PVC", "Age"}, nil},
+	{"apps.3scale.net_apimanagerrestores.yaml", apps, "v1alpha1", "APIManagerRestore", "apimanagerrestores", []string{"Completed", "Failed", "Step", "APIManager", "Age"}, nil},
 	{"capabilities.3scale.net_tenants.yaml", capabilities, "v1alpha1", "Tenant", "tenants", []string{"Ready", "3scale ID", "Organization", "Age"}, nil},
 	{"capabilities.3scale.net_activedocs.yaml", capabilities, "v1beta1", "ActiveDoc", "activedocs", []string{"Ready", "3scale ID", "Provider Account", "Age"}, nil},
 	{"capabilities.3scale.net_applications.yaml", capabilities, "v1beta1", "Application", "applications", []string{"Ready", "3scale ID", "State", "Plan", "Age"}, nil},

@@ -118,15 +118,33 @@ type APIManagerBackupStatus struct {
 	// give it to an APIManagerRestore as restoreSource.persistentVolumeClaim.claimSource.claimName.
 	// +optional
 	BackupPersistentVolumeClaimName *string `json:"backupPersistentVolumeClaimName,omitempty"`
+
+	// startedGeneration is the metadata.generation of the spec the backup ran with. A backup runs
+	// once: later spec edits change nothing (condition SpecChangeIgnored).
+	// +optional
+	StartedGeneration int64 `json:"startedGeneration,omitempty"`
+
+	// currentStep is the step running now, the one that failed, or empty when the backup finished.
+	// +optional
+	CurrentStep string `json:"currentStep,omitempty"`
+
+	// steps lists the backup's steps in the order they run, with their state.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Steps []StepStatus `json:"steps,omitempty"`
 }
 
 // APIManagerBackup backs up the APIManager of its namespace to a PersistentVolumeClaim: the
-// APIManager itself, its Secrets and ConfigMaps, and the system file storage when it is a volume.
-// External databases (system database, system and backend Redis) must be backed up separately.
+// APIManager itself, its Secrets and ConfigMaps, the system file storage when it is a volume, and
+// the databases the APIManager runs itself (system MySQL or PostgreSQL, system and backend Redis,
+// zync PostgreSQL). External databases must be backed up by their owner.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=apimanagerbackups,scope=Namespaced
 // +kubebuilder:printcolumn:name="Completed",type=string,JSONPath=`.status.conditions[?(@.type=="Completed")].status`
+// +kubebuilder:printcolumn:name="Failed",type=string,JSONPath=`.status.conditions[?(@.type=="Failed")].status`
+// +kubebuilder:printcolumn:name="Step",type=string,JSONPath=`.status.currentStep`
 // +kubebuilder:printcolumn:name="PVC",type=string,JSONPath=`.status.backupPersistentVolumeClaimName`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type APIManagerBackup struct {

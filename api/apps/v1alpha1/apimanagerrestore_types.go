@@ -10,6 +10,12 @@ type APIManagerRestoreSpec struct {
 	// restoreSource is where the backup is read from.
 	// +required
 	RestoreSource APIManagerRestoreSource `json:"restoreSource"`
+
+	// overwrite lets the restore replace Secrets, ConfigMaps and the system-storage files that
+	// already exist in the namespace. Without it, a restore that finds one of them fails and names
+	// them.
+	// +optional
+	Overwrite *bool `json:"overwrite,omitempty"`
 }
 
 // APIManagerRestoreSource is where a backup is read from. Exactly one field must be set; a
@@ -62,16 +68,33 @@ type APIManagerRestoreStatus struct {
 	// completionTime is when the restore finished (RFC 3339, UTC).
 	// +optional
 	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
+
+	// startedGeneration is the metadata.generation of the spec the restore ran with. A restore runs
+	// once: later spec edits change nothing (condition SpecChangeIgnored).
+	// +optional
+	StartedGeneration int64 `json:"startedGeneration,omitempty"`
+
+	// currentStep is the step running now, the one that failed, or empty when the restore finished.
+	// +optional
+	CurrentStep string `json:"currentStep,omitempty"`
+
+	// steps lists the restore's steps in the order they run, with their state.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Steps []StepStatus `json:"steps,omitempty"`
 }
 
 // APIManagerRestore restores, in a namespace without an APIManager, a platform backed up by an
-// APIManagerBackup: its Secrets and ConfigMaps, the system file storage and then the APIManager
-// itself. The external databases and the system-database, system-redis and backend-redis Secrets
-// must be restored by the user first.
+// APIManagerBackup: its Secrets and ConfigMaps, the system file storage, the APIManager itself and
+// then the internal databases the backup holds. External databases and their Secrets
+// (system-database, system-redis, backend-redis) must be restored by the user first.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:path=apimanagerrestores,scope=Namespaced
 // +kubebuilder:printcolumn:name="Completed",type=string,JSONPath=`.status.conditions[?(@.type=="Completed")].status`
+// +kubebuilder:printcolumn:name="Failed",type=string,JSONPath=`.status.conditions[?(@.type=="Failed")].status`
+// +kubebuilder:printcolumn:name="Step",type=string,JSONPath=`.status.currentStep`
 // +kubebuilder:printcolumn:name="APIManager",type=string,JSONPath=`.status.apiManagerToRestoreRef.name`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type APIManagerRestore struct {
