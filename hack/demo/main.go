@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,9 +37,9 @@ func main() {
 
 func run() error {
 	manager := flag.String("manager", "bin/manager", "The operator binary to run.")
-	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml,config/samples/capabilities_v1beta1_activedoc.yaml,config/samples/capabilities_v1beta1_custompolicydefinition.yaml,config/samples/capabilities_v1beta1_proxyconfigpromote.yaml,config/samples/capabilities_v1beta1_openapi.yaml",
+	samples := flag.String("samples", "config/samples/capabilities_v1beta1_backend.yaml,config/samples/capabilities_v1beta1_product.yaml,config/samples/capabilities_v1beta1_activedoc.yaml,config/samples/capabilities_v1beta1_custompolicydefinition.yaml,config/samples/capabilities_v1beta1_proxyconfigpromote.yaml,config/samples/capabilities_v1beta1_openapi.yaml,config/samples/capabilities_v1beta1_developeraccount.yaml,config/samples/capabilities_v1beta1_application.yaml,config/samples/capabilities_v1beta1_applicationauth.yaml,config/samples/capabilities_v1alpha1_tenant.yaml",
 		"Comma-separated sample files to apply into the demo namespace.")
-	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced,activedoc/activedoc-from-secret=Ready,custompolicydefinition/custompolicydefinition-sample=Ready,proxyconfigpromote/proxyconfigpromote-sample=Ready,openapi/openapi-from-secret=Ready",
+	waitFor := flag.String("wait", "backend/backend1=Synced,product/product1=Synced,activedoc/activedoc-from-secret=Ready,custompolicydefinition/custompolicydefinition-sample=Ready,proxyconfigpromote/proxyconfigpromote-sample=Ready,openapi/openapi-from-secret=Ready,developeraccount/developeraccount1=Ready,developeruser/developeruser-admin-sample=Ready,application/application-sample=Ready,applicationauth/applicationauth-sample=Ready,tenant/tenant-sample=Ready",
 		"Comma-separated `kind/name=Condition` items to wait for, e.g. backend/backend1=Synced,product/product1=Synced.")
 	timeout := flag.Duration("timeout", 2*time.Minute, "How long to wait for each condition.")
 	latency := flag.Duration("latency", 20*time.Millisecond, "Latency the in-memory 3scale adds to every call, as a real one has.")
@@ -72,6 +74,18 @@ func run() error {
 		return err
 	}
 
+	step("creating the Secrets the samples read: the master token, the new tenant's and the developer's admin passwords, and an empty Secret for the generated user key")
+	for _, args := range [][]string{
+		{"system-seed", "--from-literal=MASTER_ACCESS_TOKEN=" + threescaleServer.MasterToken()},
+		{"ecorp-admin-secret", "--from-literal=admin_password=" + randomPassword()},
+		{"developeraccount1-admin-password", "--from-literal=password=" + randomPassword()},
+		{"application-sample-auth"},
+	} {
+		if err := kubectl(cluster, append([]string{"-n", namespace, "create", "secret", "generic"}, args...)...); err != nil {
+			return err
+		}
+	}
+
 	step("starting the operator (%s), watching namespace %q", *manager, namespace)
 	stopOperator, err := startOperator(cluster, *manager)
 	if err != nil {
@@ -81,7 +95,13 @@ func run() error {
 
 	for _, file := range splitList(*samples) {
 		step("applying %s", file)
-		if err := kubectl(cluster, "-n", namespace, "apply", "-f", file); err != nil {
+		manifests, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		// The Tenant sample names a master URL of its own: the in-memory 3scale's stands in.
+		text := strings.ReplaceAll(string(manifests), sampleMasterURL, threescaleServer.MasterURL())
+		if err := kubectlStdin(cluster, text, "-n", namespace, "apply", "-f", "-"); err != nil {
 			return err
 		}
 	}
@@ -98,8 +118,16 @@ func run() error {
 
 	step("what Kubernetes holds")
 	_ = kubectl(cluster, "-n", namespace, "get", "backends.capabilities.3scale.net,products.capabilities.3scale.net,activedocs.capabilities.3scale.net,custompolicydefinitions.capabilities.3scale.net,proxyconfigpromotes.capabilities.3scale.net,openapis.capabilities.3scale.net", "-o", "wide")
+	_ = kubectl(cluster, "-n", namespace, "get", "tenants.capabilities.3scale.net,developeraccounts.capabilities.3scale.net,developerusers.capabilities.3scale.net,applications.capabilities.3scale.net,applicationauths.capabilities.3scale.net", "-o", "wide")
 	step("what 3scale holds")
 	if err := printTenant(tenant); err != nil {
+		return err
+	}
+	if err := printDevelopers(tenant); err != nil {
+		return err
+	}
+	step("the tenants of the master account")
+	if err := printMaster(threescaleServer); err != nil {
 		return err
 	}
 
@@ -135,6 +163,26 @@ func kubectl(cluster *envtestutil.Env, args ...string) error {
 		return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), r.Err, r.Stderr)
 	}
 	return nil
+}
+
+// kubectlStdin is kubectl with stdin.
+func kubectlStdin(cluster *envtestutil.Env, stdin string, args ...string) error {
+	r := cluster.Run(stdin, args...)
+	fmt.Print(indent(r.Stdout))
+	if r.Err != nil {
+		return fmt.Errorf("kubectl %s: %w\n%s", strings.Join(args, " "), r.Err, r.Stderr)
+	}
+	return nil
+}
+
+// sampleMasterURL is the master URL the Tenant sample names.
+const sampleMasterURL = "https://master.example.com"
+
+// randomPassword returns a password the demo never prints.
+func randomPassword() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func indent(s string) string {
@@ -292,6 +340,60 @@ func printTenant(tenant inmemory.Tenant) error {
 			product = fmt.Sprint(*d.ServiceID)
 		}
 		fmt.Printf("    ActiveDoc id=%d system_name=%s name=%q published=%v product=%s body=%d bytes\n", d.ID, d.SystemName, d.Name, d.Published, product, len(d.Body))
+	}
+	return nil
+}
+
+// printDevelopers lists the tenant's developer accounts with their users and applications, and
+// the applications' keys (in-memory 3scale: the keys are the demo's own).
+func printDevelopers(tenant inmemory.Tenant) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := threescale.New(tenant.AdminURL, tenant.Token)
+	if err != nil {
+		return err
+	}
+	accounts, err := client.ListAccounts(ctx, threescale.AccountFilter{})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d developer account(s)\n", len(accounts))
+	for _, a := range accounts {
+		fmt.Printf("    account id=%d org_name=%q state=%s\n", a.ID, a.OrgName, a.State)
+		users, err := client.ListUsers(ctx, a.ID, threescale.UserFilter{})
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			fmt.Printf("      user id=%d username=%s role=%s state=%s\n", u.ID, u.Username, u.Role, u.State)
+		}
+		apps, err := client.ListAccountApplications(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, app := range apps {
+			fmt.Printf("      application id=%d name=%q plan id=%d state=%s user_key=%s\n", app.ID, app.Name, app.PlanID, app.State, app.UserKey)
+		}
+	}
+	return nil
+}
+
+// printMaster lists the tenants of the master account: the default one and the one the Tenant
+// sample created.
+func printMaster(s *inmemory.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := threescale.New(s.MasterURL(), s.MasterToken())
+	if err != nil {
+		return err
+	}
+	tenants, err := client.ListAccounts(ctx, threescale.AccountFilter{})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d tenant(s)\n", len(tenants))
+	for _, t := range tenants {
+		fmt.Printf("    tenant id=%d org_name=%q state=%s admin_domain=%s\n", t.ID, t.OrgName, t.State, t.AdminDomain)
 	}
 	return nil
 }
