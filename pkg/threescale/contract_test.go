@@ -397,6 +397,9 @@ func (r *recorder) exchanges() []exchange {
 
 // normalizeName turns a nested form name into its declared pattern: annotations[x] -> annotations[*].
 func normalizeName(name string) string {
+	if strings.HasSuffix(name, "[]") { // an array parameter, documented under this name
+		return name
+	}
 	if i := strings.IndexByte(name, '['); i > 0 && strings.HasSuffix(name, "]") {
 		return name[:i] + "[*]"
 	}

@@ -15,6 +15,8 @@ type testEnv struct {
 	tenant inmemory.Tenant
 	c      *Client // the tenant's
 	master *Client
+	// opts made the clients, for a test that makes another.
+	opts []Option
 }
 
 func newTestEnv(t *testing.T, opts ...Option) *testEnv {
@@ -29,7 +31,7 @@ func newTestEnv(t *testing.T, opts ...Option) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{srv: srv, tenant: tenant, c: c, master: m}
+	return &testEnv{srv: srv, tenant: tenant, c: c, master: m, opts: opts}
 }
 
 // check fails the test (without stopping it) when err is not nil, and says whether it was nil.

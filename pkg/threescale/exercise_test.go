@@ -298,6 +298,22 @@ func exerciseEveryOperation(t *testing.T, env *testEnv) {
 		FinanceSupportEmail: ptr("finance@contract.example.com"), SiteAccessCode: ptr("code"), Annotations: managed,
 	})
 	check(t, "update tenant", err)
+	// A new access token for the tenant's admin, made with the tenant's provider key (the user key
+	// of its application in the master account).
+	providerApps := got(env.master.ListAccountApplications(ctx, tenant.Account.ID)).need(t, "list the tenant's applications in the master account")
+	if len(providerApps) != 1 || providerApps[0].UserKey == "" {
+		t.Fatalf("the tenant's applications in the master account: %+v, want one with a user key", providerApps)
+	}
+	admins := got(env.master.ListUsers(ctx, tenant.Account.ID, UserFilter{})).need(t, "list the tenant's users")
+	byKey := got(New(tenant.Account.AdminBaseURL, providerApps[0].UserKey, env.opts...)).need(t, "client with the provider key")
+	_, err = byKey.GetProviderUser(ctx, admins[0].ID)
+	check(t, "get provider user", err)
+	tok := got(byKey.CreateAccessToken(ctx, admins[0].ID, AccessTokenParams{
+		Name: ptr("operator"), Permission: ptr("rw"), Scopes: []string{"account_management", "policy_registry"},
+	})).need(t, "create access token")
+	byToken := got(New(tenant.Account.AdminBaseURL, tok.Value, env.opts...)).need(t, "client with the new token")
+	_, err = byToken.GetProviderUser(ctx, admins[0].ID)
+	check(t, "get provider user with the new token", err)
 	_, err = env.master.UpdateTenant(ctx, tenant.Account.ID, TenantUpdateParams{StateEvent: ptr("suspend")})
 	check(t, "update tenant state", err)
 

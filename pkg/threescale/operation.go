@@ -204,6 +204,14 @@ func encodeField(values url.Values, name string, omitEmpty bool, v reflect.Value
 		values.Set(name, strconv.FormatInt(v.Int(), 10))
 	case reflect.Float64:
 		values.Set(name, strconv.FormatFloat(v.Float(), 'f', -1, 64))
+	case reflect.Slice:
+		// Rails array parameters: the name ends in [] and is repeated (scopes[]=a&scopes[]=b).
+		if v.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("unsupported slice type %v", v.Type())
+		}
+		for i := range v.Len() {
+			values.Add(name, v.Index(i).String())
+		}
 	case reflect.Map:
 		// Rails nested parameters: annotations[managed_by]=operator.
 		if v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String {

@@ -198,6 +198,12 @@ var (
 	opDeleteTenant = def("DELETE /master/api/providers/{id}.json", nil, operation{})
 )
 
+// A provider account's own users and their access tokens (on the tenant's admin domain).
+var (
+	opGetProviderUser   = def("GET /admin/api/users/{id}.json", nil, operation{Wrap: "user"})
+	opCreateAccessToken = def("POST /admin/api/users/{user_id}/access_tokens.json", AccessTokenParams{}, operation{Wrap: "access_token"})
+)
+
 // Custom policies (Policy Registry API).
 var (
 	opListCustomPolicies = def("GET /admin/api/registry/policies.json", nil, operation{List: "policies", Item: "policy"})

@@ -63,3 +63,26 @@ func (c *Client) UpdateTenant(ctx context.Context, id int64, p TenantUpdateParam
 func (c *Client) DeleteTenant(ctx context.Context, id int64) error {
 	return none(ctx, c, opDeleteTenant, nil, id)
 }
+
+// AccessTokenParams create an access token; Name, Permission and Scopes are required.
+type AccessTokenParams struct {
+	Name *string `form:"name"`
+	// Permission is "ro" or "rw".
+	Permission *string `form:"permission"`
+	// Scopes of a tenant user's token: "account_management", "stats", "finance", "cms",
+	// "policy_registry".
+	Scopes []string `form:"scopes[]"`
+}
+
+// GetProviderUser returns a user of the provider account the client's admin URL serves.
+func (c *Client) GetProviderUser(ctx context.Context, id int64) (*User, error) {
+	return one[User](ctx, c, opGetProviderUser, nil, id)
+}
+
+// CreateAccessToken creates an access token of the provider account's user userID. Its Value is
+// shown only in this answer: store it in a Secret, never log it. 3scale lets the account's
+// provider key create it (a key has no user, so no permission check applies), which is how a
+// tenant whose token is lost gets a new one.
+func (c *Client) CreateAccessToken(ctx context.Context, userID int64, p AccessTokenParams) (*AccessToken, error) {
+	return one[AccessToken](ctx, c, opCreateAccessToken, p, userID)
+}

@@ -152,6 +152,9 @@ func findApplication(q *request) reply {
 }
 
 func listApplications(q *request) reply {
+	if q.acct.Master {
+		return listTenantApplications(q)
+	}
 	b, ok := q.buyerByPath("account_id")
 	if !ok {
 		return notFound()

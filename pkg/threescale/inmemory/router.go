@@ -70,6 +70,7 @@ func (s *Server) routes() *http.ServeMux {
 	s.activeDocRoutes(t)
 	s.accountRoutes(t)
 	s.applicationRoutes(t)
+	s.providerUserRoutes(t)
 	// A catch-all so unknown paths and methods answer like 3scale, and are logged.
 	t.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		ref := s.logCall(Call{Method: r.Method, Path: originalPath(r.Context()), Tenant: listenerAccount(r.Context())})
@@ -205,7 +206,10 @@ func (s *Server) newRequest(r *http.Request, acct int64, sc scope) (*request, re
 	q.form = r.Form
 
 	token := r.Form.Get("access_token")
-	if _, ok := r.Form["access_token"]; !ok {
+	if token == "" {
+		token = r.Form.Get("provider_key")
+	}
+	if _, ok := r.Form["access_token"]; !ok && token == "" {
 		// porta takes the first non-blank of user name and password of basic auth.
 		if u, p, ok := r.BasicAuth(); ok {
 			token = u

@@ -75,23 +75,26 @@ func (st *store) newAccount(orgName string, master bool) *account {
 	a.UpdatedAt = a.CreatedAt
 	a.adminToken = randomHex(32)
 	a.adminTokenID = st.id()
+	if !master {
+		a.providerKey = randomHex(16)
+		a.providerAppID = st.id()
+	}
 	st.tokens[a.adminToken] = a.ID
 	st.accounts[a.ID] = a
 	return a
 }
 
 // authenticate returns the provider account that listener account id serves, if token is one
-// of its tokens. A token of another account is refused, as 3scale looks tokens up only in the
+// of its tokens or its provider key. A token of another account is refused, as 3scale looks tokens up only in the
 // account of the domain the request came to.
 func (st *store) authenticate(id int64, token string) *account {
 	if token == "" {
 		return nil
 	}
-	owner, ok := st.tokens[token]
-	if !ok || owner != id {
+	a := st.accounts[id]
+	if owner, ok := st.tokens[token]; (!ok || owner != id) && (a == nil || a.providerKey == "" || a.providerKey != token) {
 		return nil
 	}
-	a := st.accounts[id]
 	if a == nil || a.State == stateScheduledForDeletion {
 		return nil
 	}
@@ -114,7 +117,11 @@ type account struct {
 	annotations  map[string]string
 	adminToken   string
 	adminTokenID int64
-	services     map[int64]*service
+	// providerKey authenticates as the account on its admin domain; it is the user key of the
+	// account's application (providerAppID) in the master account.
+	providerKey   string
+	providerAppID int64
+	services      map[int64]*service
 	// metrics holds the metrics and methods of the account's products and backends.
 	metrics  map[int64]*metric
 	backends map[int64]*backend
