@@ -4,5 +4,7 @@
 // written into the tenant Secret, which other kinds use as their providerAccountRef.
 //
 // 3scale shows a tenant's access token once, in the answer to the signup: the Secret is written in
-// the pass that created the tenant, and the Secret is owned by the Tenant object.
+// the pass that created the tenant, and the Secret is owned by the Tenant object (when the Tenant
+// made it). A token later lost from the Secret, or refused by 3scale, is replaced by a new one
+// created with the tenant's provider key, which the master account can read.
 package tenant

@@ -246,11 +246,19 @@ func (e *ext) Observe(ctx context.Context, t *capabilitiesv1alpha1.Tenant, id in
 	case !apierrors.IsNotFound(err):
 		return external.Observation{}, fmt.Errorf("cannot read the tenant Secret %s: %w", nn, err)
 	}
-	write, lost := PlanSecret(data, AdminURL(have.Account), e.token)
-	if lost {
-		return external.Observation{}, &external.WaitingError{Reason: capabilitiesv1alpha1.TenantSecretNotFoundReason, Message: fmt.Sprintf(
-			"the tenant Secret %s has no key %s, and 3scale shows a tenant's access token only in the answer to its creation: create an access token in the admin portal of tenant %d and store it under that key (the operator fills %s)",
-			nn, capabilitiesv1alpha1.TenantSecretTokenKey, id, capabilitiesv1alpha1.TenantSecretAdminURLKey)}
+	adminURL := AdminURL(have.Account)
+	reissue := false
+	if token := string(data[capabilitiesv1alpha1.TenantSecretTokenKey]); e.token == "" {
+		// 3scale shows a token only in the signup's answer: one lost from the Secret, or refused
+		// (deleted in the admin portal, expired), is replaced by a new one.
+		reissue = token == ""
+		if !reissue && adminID != 0 {
+			works, err := e.tokenWorks(ctx, t, nn, adminURL, token, adminID)
+			if err != nil {
+				return external.Observation{}, err
+			}
+			reissue = !works
+		}
 	}
 	recorded := s.Annotations[PasswordVersionAnnotation]
 	version, password := e.passwordVersion(ctx, t)
@@ -260,10 +268,80 @@ func (e *ext) Observe(ctx context.Context, t *capabilitiesv1alpha1.Tenant, id in
 	if version == recorded {
 		version = ""
 	}
-	if write != nil || version != "" {
+	switch write := PlanSecret(data, adminURL, e.token); {
+	case reissue:
+		ops = append(ops, e.reissueToken(t, nn, id, adminURL, version))
+	case write != nil || version != "":
 		ops = append(ops, e.writeSecret(t, nn, write, version))
 	}
 	return external.Observation{Exists: true, Operations: ops}, nil
+}
+
+// tokenWorks reports whether 3scale takes token on the tenant's admin URL, by reading the
+// admin user with it (one call). A token 3scale refuses does not work; other errors are returned.
+func (e *ext) tokenWorks(ctx context.Context, t *capabilitiesv1alpha1.Tenant, nn types.NamespacedName, adminURL, token string, adminID int64) (bool, error) {
+	creds := secrets.NewCredentials(adminURL, token, secrets.SecretKey{Namespace: nn.Namespace, Name: nn.Name, Key: capabilitiesv1alpha1.TenantSecretTokenKey})
+	creds.InsecureSkipVerify = t.Annotations[external.InsecureSkipVerifyAnnotation] == "true"
+	c, err := e.k.Clients.For(creds)
+	if err != nil {
+		return false, err
+	}
+	_, err = c.GetProviderUser(ctx, adminID)
+	switch {
+	case err == nil, threescale.IsNotFound(err):
+		return true, nil
+	case threescale.IsTokenRefused(err):
+		return false, nil
+	default:
+		return false, fmt.Errorf("cannot check the token of the tenant Secret %s: %w", nn, err)
+	}
+}
+
+// reissueToken is the operation that creates a new access token for the tenant's admin user
+// and writes it into the tenant Secret: the master account reads the tenant's provider key (the
+// user key of the tenant's application in the master account), with which the tenant's admin API
+// creates the token. The admin user is the one recorded in the status when it runs (a user made
+// again in the same pass included).
+func (e *ext) reissueToken(t *capabilitiesv1alpha1.Tenant, nn types.NamespacedName, tenantID int64, adminURL, passwordVersion string) planning.Operation {
+	return planning.Operation{
+		Verb: planning.VerbCreate, Entity: "access token", Key: t.Spec.Username,
+		Description: fmt.Sprintf("issue an access token for admin user %q of tenant %d into the tenant Secret %s (it had none, or 3scale refuses it)", t.Spec.Username, tenantID, nn),
+		Run: func(ctx context.Context, master *threescale.Client) error {
+			adminID := t.Status.AdminID
+			if adminID == 0 {
+				return fmt.Errorf("tenant %d has no admin user %q to issue a token for", tenantID, t.Spec.Username)
+			}
+			apps, err := master.ListAccountApplications(ctx, tenantID)
+			if err != nil {
+				return fmt.Errorf("cannot read the provider key of tenant %d in the master account: %w", tenantID, err)
+			}
+			var providerKey string
+			for _, a := range apps {
+				if a.UserKey != "" {
+					providerKey = a.UserKey
+					break
+				}
+			}
+			if providerKey == "" {
+				return fmt.Errorf("tenant %d has no provider key in the master account, so no token can be issued: create an access token in its admin portal and store it under key %s of Secret %s", tenantID, capabilitiesv1alpha1.TenantSecretTokenKey, nn)
+			}
+			creds := secrets.NewCredentials(adminURL, providerKey, e.source)
+			creds.InsecureSkipVerify = t.Annotations[external.InsecureSkipVerifyAnnotation] == "true"
+			c, err := e.k.Clients.For(creds)
+			if err != nil {
+				return err
+			}
+			name, rw := "threescale-operator "+t.Namespace+"/"+t.Name, "rw"
+			tok, err := c.CreateAccessToken(ctx, adminID, threescale.AccessTokenParams{Name: &name, Permission: &rw, Scopes: TokenScopes})
+			if err != nil {
+				return fmt.Errorf("cannot issue an access token for admin user %q of tenant %d: %w", t.Spec.Username, tenantID, err)
+			}
+			if tok.Value == "" {
+				return fmt.Errorf("3scale answered the access token creation for tenant %d without a token", tenantID)
+			}
+			return e.writeSecret(t, nn, &SecretData{AdminURL: adminURL, Token: tok.Value}, passwordVersion).Run(ctx, master)
+		},
+	}
 }
 
 // PasswordVersionAnnotation, on the tenant Secret, is the resourceVersion of the admin password

@@ -59,23 +59,28 @@ type SecretData struct {
 }
 
 // PlanSecret compares the tenant Secret's data (nil when the Secret does not exist) with the
-// admin URL of the tenant and the token 3scale answered the signup with (empty unless this pass
-// created the tenant). write is what to write, nil when nothing; lost is true when the Secret
-// lacks a token that only a new signup would show.
-func PlanSecret(have map[string][]byte, adminURL, token string) (write *SecretData, lost bool) {
+// admin URL of the tenant and the token it must hold: the one 3scale answered the signup with
+// when this pass created the tenant, else the Secret's own. write is what to write, nil when
+// nothing; a Secret without a token is the caller's to reissue (token "").
+func PlanSecret(have map[string][]byte, adminURL, token string) (write *SecretData) {
 	haveToken := string(have[capabilitiesv1alpha1.TenantSecretTokenKey])
 	want := SecretData{AdminURL: adminURL, Token: haveToken}
 	if token != "" {
 		want.Token = token
 	}
 	if want.Token == "" {
-		return nil, true
+		return nil
 	}
 	if have != nil && string(have[capabilitiesv1alpha1.TenantSecretAdminURLKey]) == want.AdminURL && haveToken == want.Token {
-		return nil, false
+		return nil
 	}
-	return &want, false
+	return &want
 }
+
+// TokenScopes are the scopes of the access token the operator issues into the tenant Secret:
+// the Account Management API (products, backends, developers, applications, ActiveDocs) and the
+// Policy Registry (CustomPolicyDefinition), the two APIs the kinds that use the Secret call.
+var TokenScopes = []string{"account_management", "policy_registry"}
 
 // PlanAdmin finds the tenant's admin user among the users of tenant id (by username) and plans
 // what makes it an active admin: created (with password, which must then be known), made admin,

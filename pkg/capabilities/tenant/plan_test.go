@@ -42,22 +42,20 @@ func TestPlanSecret(t *testing.T) {
 	const url = "https://t-admin.example.com"
 	full := map[string][]byte{"adminURL": []byte(url), "token": []byte("old")}
 	for name, tc := range map[string]struct {
-		have     map[string][]byte
-		token    string
-		want     *SecretData
-		wantLost bool
+		have  map[string][]byte
+		token string
+		want  *SecretData
 	}{
 		"created: the Secret is written":            {token: "new", want: &SecretData{AdminURL: url, Token: "new"}},
 		"in sync: no write":                         {have: full},
 		"admin URL moved: written with its token":   {have: map[string][]byte{"adminURL": []byte("http://old"), "token": []byte("old")}, want: &SecretData{AdminURL: url, Token: "old"}},
-		"no token and none to write: lost":          {have: map[string][]byte{"adminURL": []byte(url)}, wantLost: true},
-		"no Secret and none to write: lost":         {wantLost: true},
+		"no token and none to write: nothing":       {have: map[string][]byte{"adminURL": []byte(url)}},
+		"no Secret and none to write: nothing":      {},
 		"a new signup's token replaces the old one": {have: full, token: "new", want: &SecretData{AdminURL: url, Token: "new"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, lost := PlanSecret(tc.have, url, tc.token)
-			if d := cmp.Diff(tc.want, got); d != "" || lost != tc.wantLost {
-				t.Errorf("lost %v (want %v); -want +got\n%s", lost, tc.wantLost, d)
+			if d := cmp.Diff(tc.want, PlanSecret(tc.have, url, tc.token)); d != "" {
+				t.Errorf("-want +got\n%s", d)
 			}
 		})
 	}

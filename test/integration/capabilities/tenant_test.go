@@ -176,6 +176,56 @@ func TestTenantObjectLifecycle(t *testing.T) {
 		h.diff("password changes", 1, h.srv.CallCount("PUT /admin/api/accounts/{account_id}/users/{id}.json"))
 	})
 
+	// A token 3scale refuses (revoked in the admin portal), or one gone from the Secret, is
+	// replaced by a new one the operator issues with the tenant's provider key.
+	tokenWorks := func(token string) error {
+		c, err := threescale.New(adminURL, token, threescale.WithMetricsRegisterer(prometheus.NewRegistry()))
+		if err != nil {
+			return err
+		}
+		_, err = c.GetProviderUser(ctx, tn.Status.AdminID)
+		return err
+	}
+	reissued := func(what, old string) string {
+		t.Helper()
+		var token string
+		h.eventually(what, func() error {
+			s := h.tenantSecretOf(tn)
+			token = string(s.Data["token"])
+			if token == "" || token == old {
+				return fmt.Errorf("the tenant Secret holds no new token")
+			}
+			return tokenWorks(token)
+		})
+		h.diff("adminURL kept", adminURL, string(h.tenantSecretOf(tn).Data["adminURL"]))
+		return token
+	}
+	t.Run("TokenReissuedWhenRefused", func(t *testing.T) {
+		h.srv.ResetCalls()
+		h.srv.RevokeAccessToken(token)
+		if tokenWorks(token) == nil {
+			t.Fatal("the revoked token still works")
+		}
+		token = reissued("a new token after the old was revoked", token)
+		h.diff("tokens issued", 1, h.srv.CallCount("POST /admin/api/users/{user_id}/access_tokens.json"))
+		h.diff("tenant signups", 0, h.srv.CallCount("POST /master/api/providers.json"))
+	})
+	t.Run("TokenReissuedWhenLost", func(t *testing.T) {
+		h.srv.ResetCalls()
+		s := h.tenantSecretOf(tn)
+		h.update(s, func() { delete(s.Data, "token") })
+		token = reissued("a new token after it was removed from the Secret", "")
+		h.diff("tokens issued", 1, h.srv.CallCount("POST /admin/api/users/{user_id}/access_tokens.json"))
+	})
+	t.Run("ResyncWithWorkingTokenIssuesNone", func(t *testing.T) {
+		h.srv.ResetCalls()
+		time.Sleep(3 * pollInterval)
+		h.diff("writes of resyncs", []string(nil), h.writes())
+		if n := h.srv.CallCount("GET /admin/api/users/{id}.json"); n == 0 {
+			t.Error("no resync checked the tenant Secret's token")
+		}
+	})
+
 	t.Run("Delete", func(t *testing.T) {
 		h.delete(tn)
 		h.waitGone(tn)
