@@ -137,3 +137,45 @@ func TestMasterManagesTenantUsers(t *testing.T) {
 	m.do(http.MethodPost, users+".json", p("username", "second", "email", "second@acme.example.com", "password", "s3cret!!")).must(t, http.StatusCreated)
 	m.do(http.MethodGet, "/admin/api/accounts/999999/users.json", nil).must(t, http.StatusNotFound)
 }
+
+// TestProviderKeyIssuesAccessTokens: the master reads a tenant's provider key as the user key of
+// the tenant's application; the key authenticates on that tenant's admin domain only, where it
+// reads the tenant's users and creates access tokens with porta's validations; a revoked token is
+// refused.
+func TestProviderKeyIssuesAccessTokens(t *testing.T) {
+	srv, other := NewTestServer(t)
+	m := newAPI(t, srv.MasterURL(), srv.MasterToken())
+	acct := m.do(http.MethodPost, "/master/api/providers.json", p(
+		"org_name", "Acme", "username", "admin", "email", "admin@acme.example.com", "password", "s3cret!!",
+	)).must(t, http.StatusCreated).obj(t, "signup")["account"].(map[string]any)
+	tenant := Tenant{ID: int64(id(t, acct)), AdminURL: acct["admin_base_url"].(string)}
+	apps := m.do(http.MethodGet, "/admin/api/accounts/"+idPath(tenant.ID)+"/applications.json", nil).must(t, http.StatusOK).items(t, "applications", "application")
+	if len(apps) != 1 {
+		t.Fatalf("the tenant's applications in the master account: %v", apps)
+	}
+	key, _ := apps[0]["user_key"].(string)
+	if key == "" {
+		t.Fatalf("no provider key: %v", apps[0])
+	}
+	users := m.do(http.MethodGet, "/admin/api/accounts/"+idPath(tenant.ID)+"/users.json", nil).must(t, http.StatusOK).items(t, "users", "user")
+	uid := idPath(id(t, users[0]))
+
+	byKey := api{t: t, base: tenant.AdminURL}
+	byKey.do(http.MethodGet, "/admin/api/users/"+uid+".json", p("provider_key", key)).must(t, http.StatusOK)
+	api{t: t, base: other.AdminURL}.do(http.MethodGet, "/admin/api/services.json", p("provider_key", key)).must(t, http.StatusForbidden)
+
+	bad := byKey.do(http.MethodPost, "/admin/api/users/"+uid+"/access_tokens.json", p("provider_key", key, "name", "t", "permission", "admin", "scopes[]", "everything")).must(t, http.StatusUnprocessableEntity)
+	errs := bad.errors(t)
+	if _, ok := errs["permission"]; !ok {
+		t.Errorf("a bad permission is accepted: %s", bad.Raw)
+	}
+	if _, ok := errs["scopes"]; !ok {
+		t.Errorf("a bad scope is accepted: %s", bad.Raw)
+	}
+	made := byKey.do(http.MethodPost, "/admin/api/users/"+uid+"/access_tokens.json", p("provider_key", key, "name", "t", "permission", "rw", "scopes[]", "account_management")).must(t, http.StatusCreated).obj(t, "access_token")
+	value, _ := made["value"].(string)
+	newAPI(t, tenant.AdminURL, value).do(http.MethodGet, "/admin/api/services.json", nil).must(t, http.StatusOK)
+	newAPI(t, other.AdminURL, value).do(http.MethodGet, "/admin/api/services.json", nil).must(t, http.StatusForbidden)
+	srv.RevokeAccessToken(value)
+	newAPI(t, tenant.AdminURL, value).do(http.MethodGet, "/admin/api/services.json", nil).must(t, http.StatusForbidden)
+}
