@@ -46,6 +46,10 @@ const APIManagerControllerName = "apimanager"
 // catches what is not (Routes admitted by a router, a CRD installed late).
 const DefaultNotAvailableRequeue = 30 * time.Second
 
+// hookReplaceRequeue is how soon a reconcile that deleted a hook Job of a previous template comes
+// back to create its successor.
+const hookReplaceRequeue = time.Second
+
 // secretNamesIndex indexes APIManagers by the names of the Secrets their platform reads or the
 // operator generates for them (inputs.SecretNames), so that a Secret event finds its APIManagers.
 const secretNamesIndex = "apps.3scale.net/secret-names"
@@ -230,6 +234,7 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 // +kubebuilder:rbac:groups="",resources=configmaps;persistentvolumeclaims;secrets;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods;replicationcontrollers,verbs=get;list
 // +kubebuilder:rbac:groups=grafana.integreatly.org,resources=grafanadashboards,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=integreatly.org,resources=grafanadashboards,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=monitoring.coreos.com,resources=podmonitors;prometheusrules,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
@@ -317,6 +322,11 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		// The Warning condition names the failure, with an event when it first appears.
 		return ctrl.Result{}, applyErr
 	}
+	if len(plan.Replace) > 0 {
+		// The replaced Jobs' deletion may not be seen by the watch (a Job the existing operator
+		// made and this APIManager does not control); create their successors soon.
+		return ctrl.Result{RequeueAfter: hookReplaceRequeue}, nil
+	}
 	if !meta.IsStatusConditionTrue(apim.Status.Conditions, appsv1alpha1.APIManagerAvailableConditionType) {
 		after := r.NotAvailableRequeue
 		if after <= 0 {
@@ -333,12 +343,26 @@ func (r *APIManagerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 // all.
 func (r *APIManagerReconciler) applyAndPrune(ctx context.Context, apim *appsv1alpha1.APIManager, gathered *inputs.Gathered,
 	desired []*unstructured.Unstructured, plan hookPlan) error {
+	var errs []error
+	var replaced []string
+	for _, name := range plan.Replace {
+		job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: apim.Namespace, Name: name}}
+		// Background: the Job goes at once, its pods after it; the new Job is created next pass.
+		if err := r.Client.Delete(ctx, job, client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
+			errs = append(errs, fmt.Errorf("cannot replace Job %s: %w", name, err))
+			continue
+		}
+		replaced = append(replaced, "Job/"+name)
+	}
+	if len(replaced) > 0 {
+		log.FromContext(ctx).Info("replacing hook Jobs of a previous template", "jobs", replaced)
+		r.event(apim, corev1.EventTypeNormal, "Replaced", "Delete", "deleted %s of a previous template; the new one runs next", summarize(replaced))
+	}
 	// The Secrets were read a moment ago; compare with that snapshot rather than reading again.
 	applier := *r.Applier
 	applier.Direct = gathered.SecretReader(r.Applier.Direct)
 	keep := make(map[apply.Key]bool, len(desired))
 	var changed []string
-	var errs []error
 	for _, u := range desired {
 		key := apply.KeyOf(u)
 		keep[key] = true
@@ -381,7 +405,8 @@ func (r *APIManagerReconciler) applyAndPrune(ctx context.Context, apim *appsv1al
 // apisOf returns the optional APIs the inputs were rendered with.
 func apisOf(in *render.Inputs) inputs.APIs {
 	return inputs.APIs{Routes: in.RoutesAvailable, PodMonitors: in.PodMonitorAvailable,
-		PrometheusRules: in.PrometheusRuleAvailable, GrafanaDashboards: in.GrafanaDashboardAvailable}
+		PrometheusRules: in.PrometheusRuleAvailable, GrafanaDashboards: in.GrafanaDashboardAvailable,
+		GrafanaDashboardsV4: in.GrafanaDashboardV4Available}
 }
 
 // prepare converts the rendered objects for apply. Every object gets the APIManager as controller

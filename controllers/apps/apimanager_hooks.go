@@ -23,6 +23,9 @@ type hookPlan struct {
 	Waiting string
 	// Failed names a failed hook Job, for a Warning; empty when none failed.
 	Failed string
+	// Replace names the live hook Jobs of another pod template to delete: Job templates are
+	// immutable, so the desired Job is created once the old one is gone (it is held meanwhile).
+	Replace []string
 }
 
 // planHooks decides what waits for the hooks, given the prepared desired objects, the live hook
@@ -31,8 +34,14 @@ type hookPlan struct {
 //   - until system-app runs the desired version (its applied hash is the desired one and it is
 //     fully rolled out), the post hook is held.
 //
-// A failed Job is not retried by the operator: Kubernetes retries it up to its backoff limit;
-// after that the user fixes the cause and deletes the Job, and the next reconcile creates it again.
+// A live hook Job of another template (render.SystemAppHookTemplateAnnotation differs, or is
+// missing on a Job the existing operator made) counts as done when it completed with the desired
+// system image, and is then left as it is; otherwise it is replaced once it has finished (a
+// running one is waited for: it may be migrating the database), and the new Job runs.
+//
+// A failed Job of the desired template is not retried by the operator: Kubernetes retries it up
+// to its backoff limit; after that the user fixes the cause and deletes the Job, and the next
+// reconcile creates it again.
 func planHooks(desired []*unstructured.Unstructured, liveJobs map[string]*batchv1.Job, liveApp *appsv1.Deployment) hookPlan {
 	var pre, post, app *unstructured.Unstructured
 	for _, u := range desired {
@@ -52,11 +61,22 @@ func planHooks(desired []*unstructured.Unstructured, liveJobs map[string]*batchv
 		}
 	}
 	if pre != nil {
-		job := liveJobs[pre.GetName()]
-		if failed, msg := jobFailed(job); failed {
-			plan.Failed = fmt.Sprintf("Job %s failed: %s", pre.GetName(), msg)
+		job, state := hookState(pre, liveJobs[pre.GetName()])
+		switch state {
+		case hookStale:
+			// A previous template's Job: replace it. Nothing of the new version starts before
+			// the new one completes.
+			plan.Replace = append(plan.Replace, pre.GetName())
+			hold(pre)
+		case hookEquivalent, hookRunningStale:
+			hold(pre)
 		}
-		if !jobComplete(job) {
+		if state == hookCurrent {
+			if failed, msg := jobFailed(job); failed {
+				plan.Failed = fmt.Sprintf("Job %s failed: %s", pre.GetName(), msg)
+			}
+		}
+		if state != hookEquivalent && !(state == hookCurrent && jobComplete(job)) {
 			hold(app)
 			hold(post)
 			plan.Waiting = "waiting for Job " + pre.GetName() + " to complete"
@@ -71,12 +91,73 @@ func planHooks(desired []*unstructured.Unstructured, liveJobs map[string]*batchv
 			hold(post)
 		}
 	}
-	if post != nil && plan.Failed == "" {
-		if failed, msg := jobFailed(liveJobs[post.GetName()]); failed {
-			plan.Failed = fmt.Sprintf("Job %s failed: %s", post.GetName(), msg)
+	if post != nil {
+		job, state := hookState(post, liveJobs[post.GetName()])
+		switch {
+		case state == hookEquivalent || state == hookRunningStale:
+			hold(post)
+		case state == hookStale && !plan.Hold[apply.KeyOf(post)]:
+			// Replaced only when the new one may run: until then the old one's outcome stays
+			// visible.
+			plan.Replace = append(plan.Replace, post.GetName())
+			hold(post)
+		case state == hookCurrent && plan.Failed == "":
+			if failed, msg := jobFailed(job); failed {
+				plan.Failed = fmt.Sprintf("Job %s failed: %s", post.GetName(), msg)
+			}
 		}
 	}
 	return plan
+}
+
+// hookJobState is how a live hook Job relates to the desired one.
+type hookJobState int
+
+const (
+	// hookCurrent: no live Job, or one of the desired template.
+	hookCurrent hookJobState = iota
+	// hookEquivalent: a Job of another template that completed with the desired system image.
+	hookEquivalent
+	// hookRunningStale: a Job of another template that has not finished.
+	hookRunningStale
+	// hookStale: a finished Job of another template, to replace.
+	hookStale
+)
+
+// hookState returns the live Job (nil when absent) and how it relates to desired.
+func hookState(desired *unstructured.Unstructured, live *batchv1.Job) (*batchv1.Job, hookJobState) {
+	want := desired.GetAnnotations()[render.SystemAppHookTemplateAnnotation]
+	if live == nil || live.Annotations[render.SystemAppHookTemplateAnnotation] == want {
+		return live, hookCurrent
+	}
+	failed, _ := jobFailed(live)
+	switch {
+	case jobComplete(live) && jobImage(live) == desiredJobImage(desired):
+		return live, hookEquivalent
+	case !jobComplete(live) && !failed:
+		return live, hookRunningStale
+	default:
+		return live, hookStale
+	}
+}
+
+// jobImage returns the image of a Job's first container.
+func jobImage(j *batchv1.Job) string {
+	if c := j.Spec.Template.Spec.Containers; len(c) > 0 {
+		return c[0].Image
+	}
+	return ""
+}
+
+// desiredJobImage returns the image of a prepared Job's first container.
+func desiredJobImage(u *unstructured.Unstructured) string {
+	containers, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "containers")
+	if len(containers) == 0 {
+		return ""
+	}
+	c, _ := containers[0].(map[string]any)
+	image, _ := c["image"].(string)
+	return image
 }
 
 // jobComplete reports whether a Job has completed successfully.

@@ -22,13 +22,26 @@ func desiredObject(kind, name, hook, hash string) *unstructured.Unstructured {
 	ann := map[string]string{apply.AppliedHashAnnotation: hash}
 	if hook != "" {
 		ann[render.SystemAppHookAnnotation] = hook
+		ann[render.SystemAppHookTemplateAnnotation] = "t1"
+		_ = unstructured.SetNestedSlice(u.Object, []any{map[string]any{"name": "c", "image": "porta:2"}},
+			"spec", "template", "spec", "containers")
 	}
 	u.SetAnnotations(ann)
 	return u
 }
 
+// job is a live hook Job of the desired template with the given conditions.
 func job(conditions ...batchv1.JobConditionType) *batchv1.Job {
+	j := staleJob("porta:2", conditions...)
+	j.Annotations = map[string]string{render.SystemAppHookTemplateAnnotation: "t1"}
+	return j
+}
+
+// staleJob is a live hook Job of another template (without the annotation, as the existing
+// operator makes them) running image.
+func staleJob(image string, conditions ...batchv1.JobConditionType) *batchv1.Job {
 	j := &batchv1.Job{}
+	j.Spec.Template.Spec.Containers = []corev1.Container{{Name: "c", Image: image}}
 	for _, c := range conditions {
 		j.Status.Conditions = append(j.Status.Conditions, batchv1.JobCondition{Type: c, Status: corev1.ConditionTrue, Reason: "R", Message: "m"})
 	}
@@ -37,8 +50,8 @@ func job(conditions ...batchv1.JobConditionType) *batchv1.Job {
 
 func TestPlanHooks(t *testing.T) {
 	desired := []*unstructured.Unstructured{
-		desiredObject("Job", "system-app-pre-1", render.SystemAppPreHook, "h"),
-		desiredObject("Job", "system-app-post-1", render.SystemAppPostHook, "h"),
+		desiredObject("Job", "system-app-pre", render.SystemAppPreHook, "h"),
+		desiredObject("Job", "system-app-post", render.SystemAppPostHook, "h"),
 		desiredObject("Deployment", render.SystemAppName, "", "app-v2"),
 		desiredObject("Deployment", "system-sidekiq", "", "s"),
 	}
@@ -53,39 +66,85 @@ func TestPlanHooks(t *testing.T) {
 		wantHold    []string
 		wantWaiting bool
 		wantFailed  string
+		wantReplace []string
 	}{
 		"fresh install: the pre hook runs first": {
-			wantHold: []string{"Deployment/system-app", "Job/system-app-post-1"}, wantWaiting: true,
+			wantHold: []string{"Deployment/system-app", "Job/system-app-post"}, wantWaiting: true,
 		},
 		"pre hook running, previous version keeps serving": {
-			jobs: map[string]*batchv1.Job{"system-app-pre-1": job()}, app: appAt("app-v1"),
-			wantHold: []string{"Deployment/system-app", "Job/system-app-post-1"}, wantWaiting: true,
+			jobs: map[string]*batchv1.Job{"system-app-pre": job()}, app: appAt("app-v1"),
+			wantHold: []string{"Deployment/system-app", "Job/system-app-post"}, wantWaiting: true,
 		},
 		"pre hook failed": {
-			jobs:     map[string]*batchv1.Job{"system-app-pre-1": job(batchv1.JobFailed)},
-			wantHold: []string{"Deployment/system-app", "Job/system-app-post-1"}, wantWaiting: true,
-			wantFailed: "Job system-app-pre-1 failed: R: m",
+			jobs:     map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobFailed)},
+			wantHold: []string{"Deployment/system-app", "Job/system-app-post"}, wantWaiting: true,
+			wantFailed: "Job system-app-pre failed: R: m",
 		},
 		"pre hook done, system-app not yet rolled out": {
-			jobs: map[string]*batchv1.Job{"system-app-pre-1": job(batchv1.JobComplete)}, app: appAt("app-v1"),
-			wantHold: []string{"Job/system-app-post-1"},
+			jobs: map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobComplete)}, app: appAt("app-v1"),
+			wantHold: []string{"Job/system-app-post"},
 		},
 		"pre hook done, new version applied but starting": {
-			jobs:     map[string]*batchv1.Job{"system-app-pre-1": job(batchv1.JobComplete)},
+			jobs:     map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobComplete)},
 			app:      appAt("app-v2", func(d *appsv1.Deployment) { d.Status.UpdatedReplicas = 1 }),
-			wantHold: []string{"Job/system-app-post-1"},
+			wantHold: []string{"Job/system-app-post"},
 		},
 		"system-app rolled out: the post hook runs": {
-			jobs: map[string]*batchv1.Job{"system-app-pre-1": job(batchv1.JobComplete)}, app: appAt("app-v2"),
+			jobs: map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobComplete)}, app: appAt("app-v2"),
+		},
+		"take-over at the same image: the completed hooks of the existing operator count as done": {
+			jobs: map[string]*batchv1.Job{"system-app-pre": staleJob("porta:2", batchv1.JobComplete),
+				"system-app-post": staleJob("porta:2", batchv1.JobComplete)},
+			app:      appAt("app-v1"),
+			wantHold: []string{"Job/system-app-post", "Job/system-app-pre"},
+		},
+		"take-over at the same image, system-app rolled out: nothing to run": {
+			jobs: map[string]*batchv1.Job{"system-app-pre": staleJob("porta:2", batchv1.JobComplete),
+				"system-app-post": staleJob("porta:2", batchv1.JobComplete)},
+			app:      appAt("app-v2"),
+			wantHold: []string{"Job/system-app-post", "Job/system-app-pre"},
+		},
+		"new image: the finished pre hook is replaced, nothing new starts before it reruns": {
+			jobs: map[string]*batchv1.Job{"system-app-pre": staleJob("porta:1", batchv1.JobComplete),
+				"system-app-post": staleJob("porta:1", batchv1.JobComplete)},
+			app:         appAt("app-v1"),
+			wantHold:    []string{"Deployment/system-app", "Job/system-app-post", "Job/system-app-pre"},
+			wantWaiting: true, wantReplace: []string{"system-app-pre"},
+		},
+		"new image while the previous pre hook still runs: it is waited for": {
+			jobs:     map[string]*batchv1.Job{"system-app-pre": staleJob("porta:1")},
+			app:      appAt("app-v1"),
+			wantHold: []string{"Deployment/system-app", "Job/system-app-post", "Job/system-app-pre"}, wantWaiting: true,
+		},
+		"previous pre hook failed: replaced by the new template": {
+			jobs:     map[string]*batchv1.Job{"system-app-pre": staleJob("porta:2", batchv1.JobFailed)},
+			wantHold: []string{"Deployment/system-app", "Job/system-app-post", "Job/system-app-pre"}, wantWaiting: true,
+			wantReplace: []string{"system-app-pre"},
+		},
+		"new pre hook done, system-app starting: the old post hook stays until it may rerun": {
+			jobs: map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobComplete),
+				"system-app-post": staleJob("porta:1", batchv1.JobComplete)},
+			app:      appAt("app-v1"),
+			wantHold: []string{"Job/system-app-post"},
+		},
+		"new version rolled out: the old post hook is replaced": {
+			jobs: map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobComplete),
+				"system-app-post": staleJob("porta:1", batchv1.JobComplete)},
+			app:         appAt("app-v2"),
+			wantHold:    []string{"Job/system-app-post"},
+			wantReplace: []string{"system-app-post"},
 		},
 		"post hook failed": {
-			jobs: map[string]*batchv1.Job{"system-app-pre-1": job(batchv1.JobComplete), "system-app-post-1": job(batchv1.JobFailed)},
-			app:  appAt("app-v2"), wantFailed: "Job system-app-post-1 failed: R: m",
+			jobs: map[string]*batchv1.Job{"system-app-pre": job(batchv1.JobComplete), "system-app-post": job(batchv1.JobFailed)},
+			app:  appAt("app-v2"), wantFailed: "Job system-app-post failed: R: m",
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			plan := planHooks(desired, tc.jobs, tc.app)
+			if diff := cmp.Diff(tc.wantReplace, plan.Replace); diff != "" {
+				t.Errorf("replaced (-want +got):\n%s", diff)
+			}
 			var hold []string
 			for k := range plan.Hold {
 				hold = append(hold, k.String())

@@ -21,11 +21,15 @@ var (
 	PrometheusRuleGVK = schema.GroupVersionKind{Group: "monitoring.coreos.com", Version: "v1", Kind: render.PrometheusRuleKind}
 	// GrafanaDashboardGVK is grafana-operator v5's GrafanaDashboard.
 	GrafanaDashboardGVK = schema.GroupVersionKind{Group: "grafana.integreatly.org", Version: "v1beta1", Kind: render.GrafanaDashboardKind}
+	// GrafanaDashboardV4GVK is grafana-operator v4's GrafanaDashboard.
+	GrafanaDashboardV4GVK = schema.GroupVersionKind{Group: "integreatly.org", Version: "v1alpha1", Kind: render.GrafanaDashboardKind}
 )
 
 // APIs says which optional APIs the cluster serves.
 type APIs struct {
 	Routes, PodMonitors, PrometheusRules, GrafanaDashboards bool
+	// GrafanaDashboardsV4 is grafana-operator v4's API.
+	GrafanaDashboardsV4 bool
 }
 
 // GVKs returns the kinds of the APIs served, in a fixed order.
@@ -37,6 +41,7 @@ func (a APIs) GVKs() []schema.GroupVersionKind {
 	}{
 		{a.Routes, RouteGVK}, {a.PodMonitors, PodMonitorGVK},
 		{a.PrometheusRules, PrometheusRuleGVK}, {a.GrafanaDashboards, GrafanaDashboardGVK},
+		{a.GrafanaDashboardsV4, GrafanaDashboardV4GVK},
 	} {
 		if k.ok {
 			out = append(out, k.gvk)
@@ -51,6 +56,7 @@ func (a APIs) SetOn(in *render.Inputs) {
 	in.PodMonitorAvailable = a.PodMonitors
 	in.PrometheusRuleAvailable = a.PrometheusRules
 	in.GrafanaDashboardAvailable = a.GrafanaDashboards
+	in.GrafanaDashboardV4Available = a.GrafanaDashboardsV4
 }
 
 // DefaultAPICacheTTL is how long an APIDetector trusts its last answer. Installing the monitoring
@@ -98,6 +104,7 @@ func (d *APIDetector) Detect() (APIs, error) {
 	}{
 		{RouteGVK, &a.Routes}, {PodMonitorGVK, &a.PodMonitors},
 		{PrometheusRuleGVK, &a.PrometheusRules}, {GrafanaDashboardGVK, &a.GrafanaDashboards},
+		{GrafanaDashboardV4GVK, &a.GrafanaDashboardsV4},
 	} {
 		served, err := Served(d.Mapper, k.gvk)
 		if err != nil {
@@ -107,6 +114,13 @@ func (d *APIDetector) Detect() (APIs, error) {
 	}
 	d.last, d.at, d.ok = a, now(), true
 	return a, nil
+}
+
+// Forget drops the cached answer: the next Detect asks the cluster again.
+func (d *APIDetector) Forget() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.ok = false
 }
 
 // Served reports whether mapper knows gvk.

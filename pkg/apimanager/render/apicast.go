@@ -161,14 +161,11 @@ func apicastDeployment(in *Inputs, g gateway, envData map[string]string) client.
 	}
 	return NewDeployment(in, Workload{
 		Name: g.name, Component: ComponentApicast, Element: g.element,
-		Placement:     g.placement,
-		Secrets:       append([]string{SystemMasterApicastSecret, BackendListenerSecret}, files.secrets...),
-		ConfigMapData: []map[string]string{envData},
-		Replicas:      replicas(g.replicas, g.hpa),
-		PodAnnotations: map[string]string{
-			"prometheus.io/scrape": "true",
-			"prometheus.io/port":   strconv.Itoa(int(apicastMetricsPort)),
-		},
+		Placement:      g.placement,
+		Secrets:        append([]string{SystemMasterApicastSecret, BackendListenerSecret}, files.secrets...),
+		ConfigMapData:  []map[string]string{envData},
+		Replicas:       replicas(g.replicas, g.hpa),
+		PodAnnotations: prometheusAnnotations(apicastMetricsPort),
 	}, pod)
 }
 

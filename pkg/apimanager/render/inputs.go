@@ -37,6 +37,9 @@ type Inputs struct {
 	// GrafanaDashboardAvailable is true when the cluster serves grafana.integreatly.org/v1beta1
 	// GrafanaDashboards.
 	GrafanaDashboardAvailable bool `json:"grafanaDashboardAvailable,omitempty"`
+	// GrafanaDashboardV4Available is true when the cluster serves grafana-operator v4's
+	// integreatly.org/v1alpha1 GrafanaDashboards. They are rendered only when v5's are not served.
+	GrafanaDashboardV4Available bool `json:"grafanaDashboardV4Available,omitempty"`
 }
 
 // SecretInfo is what renderers may know about an existing Secret: enough to roll pods when its data

@@ -29,6 +29,44 @@ const (
 	ManagedBy = "threescale-operator"
 )
 
+// Red Hat's metering labels, which the existing operator puts on the pod template of every
+// Deployment of the platform and which subscription reporting counts pods by.
+const (
+	LabelMeteringCompany         = "com.company"
+	LabelMeteringProductName     = "rht.prod_name"
+	LabelMeteringProductVersion  = "rht.prod_ver"
+	LabelMeteringComponent       = "rht.comp"
+	LabelMeteringComponentVer    = "rht.comp_ver"
+	LabelMeteringSubcomponent    = "rht.subcomp"
+	LabelMeteringSubcomponentTyp = "rht.subcomp_t"
+)
+
+// Values of the metering labels, those of the existing operator (its helper.MeteringLabels): it
+// reports product version "master" on every branch, and the 3scale release as major.minor.
+const (
+	MeteringCompany          = "Red_Hat"
+	MeteringProductName      = "Red_Hat_Integration"
+	MeteringProductVersion   = "master"
+	MeteringComponent        = "3scale"
+	MeteringComponentVersion = "2.16"
+	// MeteringSubcomponentType is rht.subcomp_t: "application" for every pod, the internal
+	// databases included, as the 3scale 2.15 operator labelled them.
+	MeteringSubcomponentType = "application"
+)
+
+// MeteringLabels returns the metering labels of the pods of the workload name.
+func MeteringLabels(name string) map[string]string {
+	return map[string]string{
+		LabelMeteringCompany:         MeteringCompany,
+		LabelMeteringProductName:     MeteringProductName,
+		LabelMeteringProductVersion:  MeteringProductVersion,
+		LabelMeteringComponent:       MeteringComponent,
+		LabelMeteringComponentVer:    MeteringComponentVersion,
+		LabelMeteringSubcomponent:    name,
+		LabelMeteringSubcomponentTyp: MeteringSubcomponentType,
+	}
+}
+
 // ComponentSelector returns the labels that identify the pods of one part of a component the way
 // the existing operator's PodMonitors and users' selectors do: app, threescale_component and
 // threescale_component_element.

@@ -33,6 +33,9 @@ const (
 	PrometheusRuleKind         = "PrometheusRule"
 	GrafanaDashboardAPIVersion = "grafana.integreatly.org/v1beta1"
 	GrafanaDashboardKind       = "GrafanaDashboard"
+	// GrafanaDashboardV4APIVersion is grafana-operator v4's API, which the existing operator still
+	// renders dashboards for.
+	GrafanaDashboardV4APIVersion = "integreatly.org/v1alpha1"
 )
 
 // metricsPath is where every 3scale component serves its metrics.
@@ -58,12 +61,14 @@ var monitoredWorkloads = []monitoredWorkload{
 		ports: []string{"master-metrics", "prov-metrics", "dev-metrics"}},
 	{name: SystemSidekiqName, component: ComponentSystem, element: "sidekiq", ports: []string{"metrics"}},
 	{name: ZyncName, component: ComponentZync, element: "zync", ports: []string{"metrics"}, zync: true},
-	{name: ZyncQueName, component: ComponentZync, element: "que", ports: []string{"metrics"}, zync: true},
+	{name: ZyncQueName, component: ComponentZync, element: "zync-que", ports: []string{"metrics"}, zync: true},
 }
 
 // Monitoring returns the monitoring objects of the platform when spec.monitoring.enabled: a
 // PodMonitor per component, the alerting PrometheusRules (unless spec.monitoring.enablePrometheusRules
-// is false) and the GrafanaDashboards. Each kind is rendered only when the cluster serves its API
+// is false) and the GrafanaDashboards: grafana-operator v5's when the cluster serves them, else v4's
+// when it serves those (one Grafana operator reads them; rendering both would import every dashboard
+// twice where both CRDs remain after a migration). Each kind is rendered only when the cluster serves its API
 // (see MissingMonitoringAPIs for what to report when it does not); zync's objects only when zync is
 // deployed.
 func Monitoring(in *Inputs) []client.Object {
@@ -81,8 +86,13 @@ func Monitoring(in *Inputs) []client.Object {
 			objs = append(objs, pr)
 		}
 	}
-	if in.GrafanaDashboardAvailable {
+	switch {
+	case in.GrafanaDashboardAvailable:
 		for _, gd := range GrafanaDashboards(in) {
+			objs = append(objs, gd)
+		}
+	case in.GrafanaDashboardV4Available:
+		for _, gd := range GrafanaDashboardsV4(in) {
 			objs = append(objs, gd)
 		}
 	}
@@ -103,8 +113,8 @@ func MissingMonitoringAPIs(in *Inputs) []string {
 	if in.APIManager.IsPrometheusRulesEnabled() && !in.PrometheusRuleAvailable {
 		missing = append(missing, PrometheusRuleKind+" ("+MonitoringAPIVersion+")")
 	}
-	if !in.GrafanaDashboardAvailable {
-		missing = append(missing, GrafanaDashboardKind+" ("+GrafanaDashboardAPIVersion+")")
+	if !in.GrafanaDashboardAvailable && !in.GrafanaDashboardV4Available {
+		missing = append(missing, GrafanaDashboardKind+" ("+GrafanaDashboardAPIVersion+" or "+GrafanaDashboardV4APIVersion+")")
 	}
 	return missing
 }

@@ -3,6 +3,7 @@ package render
 import (
 	grafanav1beta1 "github.com/grafana/grafana-operator/v5/api/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/threescale-oss/operator/pkg/apimanager/render/dashboards"
 )
@@ -46,6 +47,30 @@ func GrafanaDashboards(in *Inputs) []*grafanav1beta1.GrafanaDashboard {
 				GrafanaContentSpec: grafanav1beta1.GrafanaContentSpec{JSON: d.JSON(in.namespace())},
 			},
 		})
+	}
+	return out
+}
+
+// GrafanaDashboardsV4 returns the same dashboards as GrafanaDashboards for grafana-operator v4
+// (integreatly.org/v1alpha1), as unstructured objects: that operator is no longer maintained and
+// its Go module is not worth a dependency for one field. A v4 Grafana imports the dashboards its
+// dashboardLabelSelector matches (the 3scale documentation selects monitoring-key: middleware,
+// which they carry); spec.json is the only field set, as the existing operator does.
+func GrafanaDashboardsV4(in *Inputs) []*unstructured.Unstructured {
+	if !in.ok() {
+		return nil
+	}
+	var out []*unstructured.Unstructured
+	for _, d := range dashboards.All(in.APIManager.IsZyncEnabled()) {
+		meta := monitoringMeta(in, d.Name, dashboardComponents[d.Name], "")
+		u := &unstructured.Unstructured{}
+		u.SetAPIVersion(GrafanaDashboardV4APIVersion)
+		u.SetKind(GrafanaDashboardKind)
+		u.SetName(meta.Name)
+		u.SetNamespace(meta.Namespace)
+		u.SetLabels(meta.Labels)
+		u.Object["spec"] = map[string]any{"json": d.JSON(in.namespace())}
+		out = append(out, u)
 	}
 	return out
 }

@@ -39,17 +39,61 @@ const (
 // alert describes one alerting rule.
 type alert struct {
 	name, expr, forDuration, severity, summary, description string
+	// message, when set, is also given as the `message` annotation, which the existing operator's
+	// Kubernetes alerts carry instead of summary and description (receiver templates written for
+	// them render it).
+	message bool
+}
+
+// sopBaseURL is where the standard operating procedures of the alerts are published; the
+// existing operator links each alert to one in its `sop_url` annotation.
+const sopBaseURL = "https://github.com/3scale/3scale-Operations/blob/master/sops/alerts/"
+
+// sopPages gives the page of sopBaseURL of each alert, as the existing operator links them. The
+// *JobDown alerts share one page.
+var sopPages = map[string]string{
+	"ThreescaleApicastJobDown":                        "prometheus_job_down.adoc",
+	"ThreescaleApicastHttp4xxErrorRate":               "apicast_http_4xx_error_rate.adoc",
+	"ThreescaleApicastLatencyHigh":                    "apicast_apicast_latency.adoc",
+	"ThreescaleApicastWorkerRestart":                  "apicast_worker_restart.adoc",
+	"ThreescaleBackendWorkerJobsCountRunningHigh":     "backend_worker_jobs_count_running_high.adoc",
+	"ThreescaleBackendWorkerJobDown":                  "prometheus_job_down.adoc",
+	"ThreescaleBackendListener5XXRequestsHigh":        "backend_listener_5xx_requests_high.adoc",
+	"ThreescaleBackendListenerJobDown":                "prometheus_job_down.adoc",
+	"ThreescaleSystemApp5XXRequestsHigh":              "system_app_5xx_requests_high.adoc",
+	"ThreescaleSystemAppJobDown":                      "prometheus_job_down.adoc",
+	"ThreescaleSystemSidekiqJobDown":                  "prometheus_job_down.adoc",
+	"ThreescaleZyncJobDown":                           "prometheus_job_down.adoc",
+	"ThreescaleZync5XXRequestsHigh":                   "zync_5xx_requests_high.adoc",
+	"ThreescaleZyncQueJobDown":                        "prometheus_job_down.adoc",
+	"ThreescaleZyncQueScheduledJobCountHigh":          "zync_que_scheduled_job_count_high.adoc",
+	"ThreescaleZyncQueFailedJobCountHigh":             "zync_que_failed_job_count_high.adoc",
+	"ThreescaleZyncQueReadyJobCountHigh":              "zync_que_ready_job_count_high.adoc",
+	"ThreescalePodCrashLooping":                       "pod_crash_looping.adoc",
+	"ThreescalePodNotReady":                           "pod_not_ready.adoc",
+	"ThreescaleReplicationControllerReplicasMismatch": "replication_controller_replicas_mismatch.adoc",
+	"ThreescaleContainerWaiting":                      "container_waiting.adoc",
+	"ThreescaleContainerCPUHigh":                      "container_cpu_high.adoc",
+	"ThreescaleContainerMemoryHigh":                   "container_memory_high.adoc",
+	"ThreescaleContainerCPUThrottlingHigh":            "container_cpu_throttling_high.adoc",
 }
 
 // rule returns the prometheus-operator Rule of a.
 func (a alert) rule() monitoringv1.Rule {
 	d := monitoringv1.Duration(a.forDuration)
+	annotations := map[string]string{"summary": a.summary, "description": a.description}
+	if page, ok := sopPages[a.name]; ok {
+		annotations["sop_url"] = sopBaseURL + page
+	}
+	if a.message {
+		annotations["message"] = a.description
+	}
 	return monitoringv1.Rule{
 		Alert:       a.name,
 		Expr:        intstr.FromString(a.expr),
 		For:         &d,
 		Labels:      map[string]string{"severity": a.severity},
-		Annotations: map[string]string{"summary": a.summary, "description": a.description},
+		Annotations: annotations,
 	}
 }
 
@@ -155,7 +199,7 @@ func PrometheusRules(in *Inputs) []*monitoringv1.PrometheusRule {
 				jobDown("ThreescaleZyncJobDown", s, ZyncName),
 				fiveXXPerMinute("ThreescaleZync5XXRequestsHigh", s, ZyncName),
 			),
-			prometheusRule(in, ZyncQueName, ComponentZync, "que",
+			prometheusRule(in, ZyncQueName, ComponentZync, "zync-que",
 				jobDown("ThreescaleZyncQueJobDown", s, ZyncQueName),
 				queJobsHigh("ThreescaleZyncQueScheduledJobCountHigh", s, "scheduled"),
 				queJobsHigh("ThreescaleZyncQueFailedJobCountHigh", s, "failed"),
@@ -200,7 +244,7 @@ func kubernetesAlerts(s promSelectors) []alert {
 	pods := s.platformPods()
 	deployments := fmt.Sprintf(`namespace=%q, deployment=~"(apicast|backend|system|zync)(-.*)?"`, s.namespace)
 	byContainer := "sum by (namespace, pod, container)"
-	return []alert{
+	alerts := []alert{
 		{
 			name:        "ThreescalePodCrashLooping",
 			expr:        fmt.Sprintf(`rate(kube_pod_container_status_restarts_total{%s}[15m]) * 60 * 5 > 0`, pods),
@@ -220,13 +264,16 @@ func kubernetesAlerts(s promSelectors) []alert {
 			description: "Pod {{ $labels.namespace }}/{{ $labels.pod }} has not been ready for more than 5 minutes.",
 		},
 		{
-			name: "ThreescaleDeploymentReplicasMismatch",
+			// The name of the existing operator's alert, which users' Alertmanager routes and
+			// silences key on, although it is about Deployments: 3scale no longer runs
+			// ReplicationControllers, so that alert could never fire.
+			name: "ThreescaleReplicationControllerReplicasMismatch",
 			expr: fmt.Sprintf(`kube_deployment_spec_replicas{%[1]s} != kube_deployment_status_replicas_available{%[1]s}`,
 				deployments),
-			forDuration: "15m",
+			forDuration: "5m",
 			severity:    severityCritical,
 			summary:     "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} does not have the replicas it wants",
-			description: "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not had its desired number of available replicas for more than 15 minutes.",
+			description: "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not had its desired number of available replicas for more than 5 minutes.",
 		},
 		{
 			name:        "ThreescaleContainerWaiting",
@@ -264,6 +311,10 @@ func kubernetesAlerts(s promSelectors) []alert {
 			description: "Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been throttled in more than 25% of its CPU periods for 15 minutes (last 5 minutes: {{ $value | humanizePercentage }}).",
 		},
 	}
+	for i := range alerts {
+		alerts[i].message = true
+	}
+	return alerts
 }
 
 // prometheusRule returns a PrometheusRule with one group, named `<namespace>/<name>.rules` as in

@@ -139,7 +139,7 @@ func TestMonitoringObjects(t *testing.T) {
 			reason:      "Without grafana-operator v5, dashboards are left out and reported.",
 			in:          monitoringInputs(func(in *Inputs) { in.GrafanaDashboardAvailable = false }),
 			want:        concat(allPodMonitors, allPrometheusRules),
-			wantMissing: []string{"GrafanaDashboard (grafana.integreatly.org/v1beta1)"},
+			wantMissing: []string{"GrafanaDashboard (grafana.integreatly.org/v1beta1 or integreatly.org/v1alpha1)"},
 		},
 		"NothingServed": {
 			reason: "With no monitoring API at all, nothing is rendered and all three kinds are reported.",
@@ -148,7 +148,7 @@ func TestMonitoringObjects(t *testing.T) {
 			}),
 			wantMissing: []string{
 				"PodMonitor (monitoring.coreos.com/v1)", "PrometheusRule (monitoring.coreos.com/v1)",
-				"GrafanaDashboard (grafana.integreatly.org/v1beta1)",
+				"GrafanaDashboard (grafana.integreatly.org/v1beta1 or integreatly.org/v1alpha1)",
 			},
 		},
 		"NilInputs": {
@@ -304,7 +304,7 @@ func TestAlertNames(t *testing.T) {
 		},
 		"threescale-kube-state-metrics": {
 			"ThreescalePodCrashLooping critical 5m", "ThreescalePodNotReady critical 5m",
-			"ThreescaleDeploymentReplicasMismatch critical 15m", "ThreescaleContainerWaiting warning 1h",
+			"ThreescaleReplicationControllerReplicasMismatch critical 5m", "ThreescaleContainerWaiting warning 1h",
 			"ThreescaleContainerCPUHigh warning 15m", "ThreescaleContainerMemoryHigh warning 15m",
 			"ThreescaleContainerCPUThrottlingHigh warning 15m",
 		},

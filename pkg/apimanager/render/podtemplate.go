@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math"
 	"sort"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -29,12 +30,12 @@ const (
 	ConfigMapsHashAnnotation = "apimanager.apps.3scale.net/configmaps-hash"
 )
 
-// Horizontal pod autoscaling settings of the existing operator: 1 to 5 pods, 90% of the requested
-// CPU and memory.
+// Horizontal pod autoscaling settings of the existing operator (its component/hpa.go): 1 to 5 pods,
+// 85% of the requested memory and CPU.
 const (
 	hpaMinReplicas       int32 = 1
 	hpaMaxReplicas       int32 = 5
-	hpaTargetUtilization int32 = 90
+	hpaTargetUtilization int32 = 85
 )
 
 // typeMeta returns the TypeMeta of a built-in kind; the apply step and the golden files need it.
@@ -121,13 +122,22 @@ func NewDeployment(in *Inputs, w Workload, pod corev1.PodSpec) *appsv1.Deploymen
 				ObjectMeta: metav1.ObjectMeta{
 					// The user's labels come first so they can never change the selector or the
 					// labels PodMonitors and NetworkPolicies select on.
-					Labels:      mergeLabels(placement.Labels, Labels(in, w.Component, w.Element, w.Name), PodSelector(w.Name)),
+					// The metering labels come first of all: the existing operator lets the user's
+					// labels override them too.
+					Labels: mergeLabels(MeteringLabels(w.Name), placement.Labels,
+						Labels(in, w.Component, w.Element, w.Name), PodSelector(w.Name)),
 					Annotations: annotations,
 				},
 				Spec: pod,
 			},
 		},
 	}
+}
+
+// prometheusAnnotations are the pod annotations that Prometheus configurations using annotation-based
+// discovery (the kubernetes-pods job of the Prometheus examples) scrape pods by.
+func prometheusAnnotations(port int32) map[string]string {
+	return map[string]string{"prometheus.io/scrape": "true", "prometheus.io/port": strconv.Itoa(int(port))}
 }
 
 // SecretsHash returns a hash of the data of the named Secrets, as known in in.Secrets. An absent
@@ -346,7 +356,9 @@ func NewHorizontalPodAutoscaler(in *Inputs, name, component, element string) *au
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: name},
 			MinReplicas:    &minReplicas,
 			MaxReplicas:    hpaMaxReplicas,
-			Metrics:        []autoscalingv2.MetricSpec{metric(corev1.ResourceCPU), metric(corev1.ResourceMemory)},
+			// Memory first, as the existing operator lists them: the list is replaced as a whole,
+			// so the same order leaves an HPA it created unchanged.
+			Metrics: []autoscalingv2.MetricSpec{metric(corev1.ResourceMemory), metric(corev1.ResourceCPU)},
 		},
 	}
 }

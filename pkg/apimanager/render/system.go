@@ -61,10 +61,14 @@ const (
 const (
 	// SystemAppHookAnnotation is set on the system-app hook Jobs to SystemAppPreHook or
 	// SystemAppPostHook. The controller applies the pre hook and waits for it to complete before
-	// applying system-app, and applies the post hook once system-app is available. The Jobs' names
-	// end with a hash of their pod template, so a new system image (or any change of the template)
-	// gives a new Job that runs again, while an unchanged one is never rerun.
+	// applying system-app, and applies the post hook once system-app is available.
 	SystemAppHookAnnotation = "apimanager.apps.3scale.net/system-app-hook"
+	// SystemAppHookTemplateAnnotation holds a hash of the hook Job's pod template. A live Job of the
+	// same name with another hash (or none: one the existing operator made) is replaced once it has
+	// finished, unless it completed with the desired system image: the hooks migrate and seed the
+	// database for an image, and need not run again for it. So a new system image runs them
+	// again, and taking over an installation at the same image does not.
+	SystemAppHookTemplateAnnotation = "apimanager.apps.3scale.net/system-app-hook-template"
 	// SystemAppPreHook runs `rake boot openshift:deploy` (database migrations and seeds).
 	SystemAppPreHook = "pre"
 	// SystemAppPostHook runs `rake boot openshift:post_deploy`.
@@ -589,11 +593,17 @@ func systemHookJob(in *Inputs, p systemPods, phase string) client.Object {
 		ObjectMeta: metav1.ObjectMeta{Labels: mergeLabels(placement.Labels, Labels(in, ComponentSystem, "app-hook", base))},
 		Spec:       pod,
 	}
-	meta := objectMeta(in, base+"-"+templateHash(template), ComponentSystem, "app-hook")
-	meta.Labels = Labels(in, ComponentSystem, "app-hook", base)
-	meta.Annotations = map[string]string{SystemAppHookAnnotation: phase}
+	// The Job is named system-app-pre or system-app-post and labelled element `app`, as in the
+	// existing operator: runbooks read `oc logs job/system-app-pre`. Its template is immutable, so
+	// the controller replaces the Job when SystemAppHookTemplateAnnotation changes (see the
+	// annotation).
+	meta := objectMeta(in, base, ComponentSystem, "app")
+	meta.Annotations = map[string]string{
+		SystemAppHookAnnotation:         phase,
+		SystemAppHookTemplateAnnotation: templateHash(template),
+	}
 	// No ttlSecondsAfterFinished: a finished Job that disappeared would be rendered, created and run
-	// again. The Job of a previous template is pruned once it is no longer rendered.
+	// again.
 	return &batchv1.Job{
 		TypeMeta:   typeMeta("batch/v1", "Job"),
 		ObjectMeta: meta,
@@ -602,7 +612,7 @@ func systemHookJob(in *Inputs, p systemPods, phase string) client.Object {
 }
 
 // templateHash returns 10 hex digits of a hash of a pod template. Job templates are immutable, so a
-// Job whose template changes needs a new name; deriving it from the template does exactly that.
+// Job whose template changes must be replaced; the hash tells the controller when.
 func templateHash(t corev1.PodTemplateSpec) string {
 	// Marshalling a typed struct cannot fail, and its map keys are sorted: the hash is stable.
 	b, _ := json.Marshal(t)

@@ -73,13 +73,7 @@ func TestSystemObjects(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var got []string
-			for _, n := range names(System(newTestInputs(tc.spec))) {
-				// Hook Jobs end with a hash; compare their stable prefix.
-				if strings.HasPrefix(n, "Job/") {
-					n = n[:strings.LastIndex(n, "-")]
-				}
-				got = append(got, n)
-			}
+			got = append(got, names(System(newTestInputs(tc.spec)))...)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", tc.reason, diff)
 			}
@@ -93,8 +87,12 @@ func TestSystemObjects(t *testing.T) {
 func TestSystemHookJobNames(t *testing.T) {
 	base := hookJobs(t, System(newTestInputs(appsv1alpha1.APIManagerSpec{})))
 	for phase, j := range base {
-		if !strings.HasPrefix(j.Name, "system-app-"+phase+"-") || len(j.Name) != len("system-app-"+phase+"-")+10 {
-			t.Errorf("%s hook Job name %q, want system-app-%s-<10 hex digits>", phase, j.Name, phase)
+		// The names and element label of the existing operator: `oc logs job/system-app-pre`.
+		if j.Name != "system-app-"+phase || j.Labels[LabelComponentElement] != "app" {
+			t.Errorf("%s hook Job %q with element %q, want system-app-%s with element app", phase, j.Name, j.Labels[LabelComponentElement], phase)
+		}
+		if h := j.Annotations[SystemAppHookTemplateAnnotation]; len(h) != 10 {
+			t.Errorf("%s hook template hash %q, want 10 hex digits", phase, h)
 		}
 		if _, ok := j.Spec.Template.Labels[LabelDeployment]; ok {
 			t.Errorf("%s hook pod has the deployment label: the system Services would route to it", phase)
@@ -118,11 +116,11 @@ func TestSystemHookJobNames(t *testing.T) {
 		secrets map[string]SecretInfo
 		rerun   bool
 	}{
-		"Unchanged":      {reason: "the same inputs give the same Jobs, which never run again"},
-		"NewImage":       {reason: "a new system image reruns both hooks", images: func(i *Images) { i.System = "quay.io/3scale/porta:2.17" }, rerun: true},
+		"Unchanged":      {reason: "the same inputs give the same templates"},
+		"NewImage":       {reason: "a new system image changes both templates", images: func(i *Images) { i.System = "quay.io/3scale/porta:2.17" }, rerun: true},
 		"OtherImage":     {reason: "another component's image does not rerun them", images: func(i *Images) { i.Apicast = "apicast:2" }},
 		"SecretRotation": {reason: "a changed Secret does not rerun them (pods read Secrets when they start)", secrets: map[string]SecretInfo{SystemSeedSecret: {Hash: "new"}}},
-		"S3":             {reason: "moving files to S3 changes the hook pods, so they run again", rerun: true, spec: appsv1alpha1.APIManagerSpec{System: &appsv1alpha1.SystemSpec{FileStorageSpec: &appsv1alpha1.SystemFileStorageSpec{S3: &appsv1alpha1.SystemS3Spec{ConfigurationSecretRef: appsv1alpha1.LocalSecretReference{Name: "s3"}}}}}},
+		"S3":             {reason: "moving files to S3 changes the hook template (the controller reruns a completed hook only for a new image)", rerun: true, spec: appsv1alpha1.APIManagerSpec{System: &appsv1alpha1.SystemSpec{FileStorageSpec: &appsv1alpha1.SystemFileStorageSpec{S3: &appsv1alpha1.SystemS3Spec{ConfigurationSecretRef: appsv1alpha1.LocalSecretReference{Name: "s3"}}}}}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -133,8 +131,9 @@ func TestSystemHookJobNames(t *testing.T) {
 			in.Secrets = tc.secrets
 			got := hookJobs(t, System(in))
 			for phase, j := range got {
-				if changed := j.Name != base[phase].Name; changed != tc.rerun {
-					t.Errorf("%s: %s hook %q -> %q", tc.reason, phase, base[phase].Name, j.Name)
+				was, is := base[phase].Annotations[SystemAppHookTemplateAnnotation], j.Annotations[SystemAppHookTemplateAnnotation]
+				if changed := was != is; changed != tc.rerun {
+					t.Errorf("%s: %s hook template %q -> %q", tc.reason, phase, was, is)
 				}
 			}
 		})

@@ -28,6 +28,9 @@ const (
 	zyncPostgresUID int64 = 26
 )
 
+// ZyncQueContainerName is the name of zync-que's container.
+const ZyncQueContainerName = "que"
+
 // Zync returns zync and zync-que (with zync-que's ServiceAccount, Role and RoleBinding: it creates
 // the Routes of tenants and products), their PDBs when enabled, and the internal zync-database with
 // its Service and PVC unless the zync database is external. Nothing when zync is disabled.
@@ -147,6 +150,7 @@ func zyncDeployment(in *Inputs, spec *appsv1alpha1.ZyncAppSpec, tls zyncTLS) cli
 	return NewDeployment(in, Workload{
 		Name: ZyncName, Component: ComponentZync, Element: "zync",
 		Placement: placement, Secrets: []string{ZyncSecret}, Replicas: replicas(count, false),
+		PodAnnotations: prometheusAnnotations(zyncMetricsPort),
 	}, corev1.PodSpec{
 		InitContainers: []corev1.Container{waitForDB},
 		Containers:     []corev1.Container{container},
@@ -162,7 +166,9 @@ func zyncQueDeployment(in *Inputs, spec *appsv1alpha1.ZyncQueSpec, tls zyncTLS) 
 		placement, count, override = &spec.PodPlacementSpec, spec.Replicas, spec.Resources
 	}
 	container := corev1.Container{
-		Name:  ZyncQueName,
+		// "que", as in the existing operator: `kubectl logs -c que`, `oc set env -c que` and
+		// users' strategic-merge patches name it.
+		Name:  ZyncQueContainerName,
 		Image: in.Images.Zync, ImagePullPolicy: corev1.PullIfNotPresent,
 		Command:       []string{"/usr/bin/bash", "-c", "bundle exec rake 'que[--worker-count 10]'"},
 		Ports:         []corev1.ContainerPort{containerPort("metrics", zyncQueMetricsPort)},
@@ -175,6 +181,9 @@ func zyncQueDeployment(in *Inputs, spec *appsv1alpha1.ZyncQueSpec, tls zyncTLS) 
 		Name: ZyncQueName, Component: ComponentZync, Element: "zync-que",
 		Placement: placement, Secrets: []string{ZyncSecret}, Replicas: replicas(count, false),
 		ServiceAccount: ZyncQueServiceAccount,
+		// The port zync-que serves its metrics on. The existing operator announces zync's 9393,
+		// where nothing listens in a zync-que pod.
+		PodAnnotations: prometheusAnnotations(zyncQueMetricsPort),
 	}, corev1.PodSpec{Containers: []corev1.Container{container}, Volumes: tls.volumes})
 }
 

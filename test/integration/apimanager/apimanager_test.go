@@ -28,7 +28,7 @@ import (
 )
 
 // kubeAPIs are the optional APIs the "kube" manager sees.
-var kubeAPIs = inputs.APIs{PodMonitors: true, PrometheusRules: true, GrafanaDashboards: true}
+var kubeAPIs = inputs.APIs{PodMonitors: true, PrometheusRules: true, GrafanaDashboards: true, GrafanaDashboardsV4: true}
 
 // The well-known objects of a default platform; the rendered set is compared too, but this list
 // guards against a renderer that renders nothing.
@@ -455,8 +455,8 @@ func TestOpenShiftRoutesAndMissingMonitoringAPI(t *testing.T) {
 		a.Spec.Monitoring = &appsv1alpha1.MonitoringSpec{Enabled: true}
 	})
 	create(t, apim)
-	// The "openshift" manager sees Routes but no GrafanaDashboard API.
-	waitCondition(t, ns, "Warning", metav1.ConditionTrue, "GrafanaDashboard (grafana.integreatly.org/v1beta1)")
+	// The "openshift" manager sees Routes but no GrafanaDashboard API, neither v5 nor v4.
+	waitCondition(t, ns, "Warning", metav1.ConditionTrue, "GrafanaDashboard (grafana.integreatly.org/v1beta1 or integreatly.org/v1alpha1)")
 	eventually(t, 30*time.Second, func() error {
 		live := liveObjects(t, ns)
 		if _, ok := live["Route/backend"]; !ok {

@@ -3,7 +3,8 @@
 //
 // Two managers run. "kube" sees a plain Kubernetes cluster (Routes hidden from its discovery) and
 // reconciles every APIManager without the openshiftLabel; "openshift" sees Routes but no
-// GrafanaDashboard API and reconciles the labelled ones. Each counts the requests it writes.
+// GrafanaDashboard API (neither grafana-operator v5's nor v4's, unless a test shows it v4's) and
+// reconciles the labelled ones. Each counts the requests it writes.
 package apimanager
 
 import (
@@ -53,6 +54,9 @@ var (
 	k8s client.Client
 	// kubeWrites and openshiftWrites record the writes of each manager.
 	kubeWrites, openshiftWrites = &writeLog{}, &writeLog{}
+	// openshiftMapper hides kinds from the "openshift" manager's API detection, openshiftAPIs.
+	openshiftMapper *hidingMapper
+	openshiftAPIs   *inputs.APIDetector
 )
 
 func TestMain(m *testing.M) {
@@ -88,9 +92,10 @@ func run(m *testing.M) int {
 	defer wg.Wait()
 	defer cancel()
 	for _, mc := range []managerConfig{
-		{name: "kube", selector: openshiftLabel + "!=true", hide: inputs.RouteGVK, writes: kubeWrites,
+		{name: "kube", selector: openshiftLabel + "!=true", hide: []schema.GroupVersionKind{inputs.RouteGVK}, writes: kubeWrites,
 			environ: []string{"RELATED_IMAGE_APICAST=" + testApicastImage}},
-		{name: "openshift", selector: openshiftLabel + "=true", hide: inputs.GrafanaDashboardGVK, writes: openshiftWrites},
+		{name: "openshift", selector: openshiftLabel + "=true", writes: openshiftWrites,
+			hide: []schema.GroupVersionKind{inputs.GrafanaDashboardGVK, inputs.GrafanaDashboardV4GVK}},
 	} {
 		if err := startManager(ctx, &wg, scheme, mc); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -113,7 +118,7 @@ func newScheme() *runtime.Scheme {
 type managerConfig struct {
 	name     string
 	selector string
-	hide     schema.GroupVersionKind
+	hide     []schema.GroupVersionKind
 	writes   *writeLog
 	environ  []string
 }
@@ -137,7 +142,12 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, scheme *runtime.Schem
 		return fmt.Errorf("manager %s: %w", mc.name, err)
 	}
 	r := apps.NewAPIManagerReconciler(mgr, mc.environ)
-	r.APIs.Mapper = hidingMapper{RESTMapper: mgr.GetRESTMapper(), hidden: mc.hide.GroupKind()}
+	mapper := &hidingMapper{RESTMapper: mgr.GetRESTMapper()}
+	mapper.hide(mc.hide...)
+	r.APIs.Mapper = mapper
+	if mc.name == "openshift" {
+		openshiftMapper, openshiftAPIs = mapper, r.APIs
+	}
 	r.NotAvailableRequeue = 5 * time.Second
 	if err := r.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("manager %s: %w", mc.name, err)
@@ -155,14 +165,28 @@ func startManager(ctx context.Context, wg *sync.WaitGroup, scheme *runtime.Schem
 	return nil
 }
 
-// hidingMapper makes one kind look unserved, as on a cluster without its CRD.
+// hidingMapper makes kinds look unserved, as on a cluster without their CRDs.
 type hidingMapper struct {
 	meta.RESTMapper
-	hidden schema.GroupKind
+	mu     sync.Mutex
+	hidden map[schema.GroupKind]bool
 }
 
-func (m hidingMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	if gk == m.hidden {
+// hide hides exactly the given kinds.
+func (m *hidingMapper) hide(gvks ...schema.GroupVersionKind) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.hidden = map[schema.GroupKind]bool{}
+	for _, gvk := range gvks {
+		m.hidden[gvk.GroupKind()] = true
+	}
+}
+
+func (m *hidingMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
+	m.mu.Lock()
+	hidden := m.hidden[gk]
+	m.mu.Unlock()
+	if hidden {
 		return nil, &meta.NoKindMatchError{GroupKind: gk, SearchedVersions: versions}
 	}
 	return m.RESTMapper.RESTMapping(gk, versions...)
