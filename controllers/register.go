@@ -27,6 +27,7 @@ type Setup func(mgr ctrl.Manager) error
 // Setups lists the controllers the operator runs.
 var Setups = []Setup{
 	apps.SetupAPIManager,
+	apps.SetupAPIManagerBackup,
 	capabilities.SetupAll,
 }
 
