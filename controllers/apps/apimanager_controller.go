@@ -107,7 +107,7 @@ func NewAPIManagerReconciler(mgr ctrl.Manager, environ []string) *APIManagerReco
 		Client:   mgr.GetClient(),
 		Scheme:   mgr.GetScheme(),
 		Recorder: mgr.GetEventRecorder(APIManagerControllerName),
-		Gatherer: &inputs.Gatherer{Reader: mgr.GetAPIReader(), APIs: apis, ImageEnv: inputs.ImageEnv(environ)},
+		Gatherer: &inputs.Gatherer{Reader: mgr.GetAPIReader(), Workloads: mgr.GetClient(), APIs: apis, ImageEnv: inputs.ImageEnv(environ)},
 		Applier: &apply.Applier{
 			Client: mgr.GetClient(),
 			Cache:  mgr.GetCache(),
@@ -447,7 +447,7 @@ func (r *APIManagerReconciler) planHooks(ctx context.Context, namespace string, 
 			continue
 		}
 		var j batchv1.Job
-		err := r.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: u.GetName()}, &j)
+		err := r.getLive(ctx, client.ObjectKey{Namespace: namespace, Name: u.GetName()}, &j)
 		switch {
 		case err == nil:
 			jobs[u.GetName()] = &j
@@ -460,6 +460,16 @@ func (r *APIManagerReconciler) planHooks(ctx context.Context, namespace string, 
 		return hookPlan{}, err
 	}
 	return planHooks(desired, jobs, app), nil
+}
+
+// getLive reads an object from the cache and, when it is not there, from the API server: the cache
+// holds only objects this operator labelled, not those of an installation it takes over.
+func (r *APIManagerReconciler) getLive(ctx context.Context, key client.ObjectKey, obj client.Object) error {
+	err := r.Client.Get(ctx, key, obj)
+	if apierrors.IsNotFound(err) && r.Applier != nil && r.Applier.Direct != nil {
+		err = r.Applier.Direct.Get(ctx, key, obj)
+	}
+	return err
 }
 
 // deployment reads a Deployment from the cache, nil when it does not exist.
@@ -528,6 +538,9 @@ func (r *APIManagerReconciler) warnings(apim *appsv1alpha1.APIManager, in *rende
 	}
 	if plan.Failed != "" {
 		ws = append(ws, warning{reasonHookFailed, plan.Failed})
+	}
+	for _, h := range render.DatabaseHolds(in) {
+		ws = append(ws, warning{reasonDatabaseUpgradeHeld, h.Message()})
 	}
 	if missing := render.MissingMonitoringAPIs(in); len(missing) > 0 {
 		ws = append(ws, warning{reasonMonitoringUnavailable,

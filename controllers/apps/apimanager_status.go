@@ -36,6 +36,9 @@ const (
 	reasonApplyFailed = "ApplyFailed"
 	// reasonHookFailed: a system-app hook Job failed.
 	reasonHookFailed = "HookFailed"
+	// reasonDatabaseUpgradeHeld: an internal database keeps running its image because the desired
+	// one is another major version (render.DatabaseHold); the message says how to upgrade.
+	reasonDatabaseUpgradeHeld = "DatabaseUpgradeHeld"
 )
 
 // deploymentFact is what the status needs to know about one expected Deployment.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,6 +40,11 @@ type Gatherer struct {
 	APIs interface{ Detect() (APIs, error) }
 	// ImageEnv holds the RELATED_IMAGE_* variables (see ImageEnv).
 	ImageEnv map[string]string
+	// Workloads reads the live Deployments of the internal databases (render.DatabaseDeployments);
+	// the manager's cached client. A Deployment it does not find (the cache holds only objects this
+	// operator labelled, so not those of the operator it takes over from) is read with Reader.
+	// nil means Reader.
+	Workloads client.Reader
 	// Generate returns n random characters for generated secret values; nil means
 	// RandomAlphanumeric. Tests set a deterministic one.
 	Generate func(n int) string
@@ -168,12 +174,57 @@ func (g *Gatherer) Gather(ctx context.Context, apim *appsv1alpha1.APIManager) (*
 		}
 	}
 
+	running, err := g.runningDatabases(ctx, apim)
+	if err != nil {
+		return nil, err
+	}
 	out.Inputs = &render.Inputs{
-		APIManager: apim,
-		Images:     render.ResolveImages(apim, g.ImageEnv),
-		Secrets:    infos,
-		SecretData: values,
+		APIManager:       apim,
+		Images:           render.ResolveImages(apim, g.ImageEnv),
+		Secrets:          infos,
+		SecretData:       values,
+		RunningDatabases: running,
 	}
 	apis.SetOn(out.Inputs)
+	return out, nil
+}
+
+// runningDatabases reads the live Deployments of apim's internal databases: the image they run and
+// the claims they mount.
+func (g *Gatherer) runningDatabases(ctx context.Context, apim *appsv1alpha1.APIManager) (map[string]render.RunningWorkload, error) {
+	var out map[string]render.RunningWorkload
+	for _, name := range render.DatabaseDeployments(apim) {
+		var d appsv1.Deployment
+		key := client.ObjectKey{Namespace: apim.Namespace, Name: name}
+		var err error = apierrors.NewNotFound(appsv1.Resource("deployments"), name)
+		if g.Workloads != nil {
+			err = g.Workloads.Get(ctx, key, &d)
+		}
+		if apierrors.IsNotFound(err) {
+			err = g.Reader.Get(ctx, key, &d)
+		}
+		switch {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("cannot read Deployment %s: %w", name, err)
+		}
+		w := render.RunningWorkload{}
+		containers := d.Spec.Template.Spec.Containers
+		for i, c := range containers {
+			if c.Name == name || (i == 0 && w.Image == "") {
+				w.Image = c.Image
+			}
+		}
+		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.PersistentVolumeClaim != nil {
+				w.Claims = append(w.Claims, v.PersistentVolumeClaim.ClaimName)
+			}
+		}
+		if out == nil {
+			out = map[string]render.RunningWorkload{}
+		}
+		out[name] = w
+	}
 	return out, nil
 }

@@ -147,7 +147,7 @@ type database struct {
 func databaseObjects(in *Inputs, db database, container corev1.Container, volumes ...corev1.Volume) []client.Object {
 	one := int32(1)
 	container.Name = db.name
-	container.Image = db.image
+	container.Image = databaseImage(in, db.name, db.claim, db.image)
 	container.ImagePullPolicy = corev1.PullIfNotPresent
 	container.Ports = []corev1.ContainerPort{containerPort(db.element, db.port)}
 	container.Resources = resources(in, db.resources, db.defaults)

@@ -28,6 +28,11 @@ type Inputs struct {
 	// Secrets(in) renders them from here; no other renderer reads values.
 	SecretData map[string]map[string]string `json:"secretData,omitempty"`
 
+	// RunningDatabases describes the live Deployments of DatabaseDeployments, by name; an absent
+	// entry does not exist. A database whose data is of another major version than its desired
+	// image keeps its running image (see DatabaseHold).
+	RunningDatabases map[string]RunningWorkload `json:"runningDatabases,omitempty"`
+
 	// RoutesAvailable is true when the cluster serves route.openshift.io/v1 (OpenShift).
 	RoutesAvailable bool `json:"routesAvailable,omitempty"`
 	// PodMonitorAvailable is true when the cluster serves monitoring.coreos.com/v1 PodMonitors.

@@ -42,8 +42,9 @@ const (
 type secretKey struct {
 	key string
 	// value returns the default; it may read the keys of the same Secret filled before it (so
-	// PROXY_CONFIGS_ENDPOINT embeds the final ACCESS_TOKEN) and call gen for random values. A nil
-	// value marks an optional key: kept when present, never created.
+	// PROXY_CONFIGS_ENDPOINT embeds the final ACCESS_TOKEN) and the keys that already exist (so
+	// DB_NAME and DB_ROOT_PASSWORD come from the URL the existing operator wrote), and call gen for
+	// random values. A nil value marks an optional key: kept when present, never created.
 	value func(filled map[string]string, gen func(n int) string) string
 }
 
@@ -145,9 +146,13 @@ func internalDatabaseSecrets(apim *appsv1alpha1.APIManager) []generatedSecret {
 	var secrets []generatedSecret
 	if !apim.IsSystemDatabaseExternal() {
 		db := generatedSecret{name: SystemDatabaseSecret}
+		// The existing operator's system-database Secret of an internal database holds DB_USER,
+		// DB_PASSWORD and URL only: the database name is the URL's path, and MySQL's root password
+		// the URL's password. Those are read from it, so that taking over its data changes no
+		// password.
 		if systemDatabaseIsPostgreSQL(apim) {
 			db.keys = []secretKey{
-				{"DB_NAME", fixed(systemDatabaseName)},
+				{"DB_NAME", databaseNameFromURL},
 				{"DB_USER", fixed(systemPostgreSQLUser)},
 				{"DB_PASSWORD", random(generatedPasswordLength)},
 				{"URL", func(f map[string]string, _ func(int) string) string {
@@ -156,10 +161,10 @@ func internalDatabaseSecrets(apim *appsv1alpha1.APIManager) []generatedSecret {
 			}
 		} else {
 			db.keys = []secretKey{
-				{"DB_NAME", fixed(systemDatabaseName)},
+				{"DB_NAME", databaseNameFromURL},
 				{"DB_USER", fixed(systemMySQLUser)},
 				{"DB_PASSWORD", random(generatedPasswordLength)},
-				{"DB_ROOT_PASSWORD", random(generatedPasswordLength)},
+				{"DB_ROOT_PASSWORD", rootPasswordFromURL},
 				// porta's deploy task creates and migrates the schema, which needs root, as in the
 				// templates 3scale shipped with an internal MySQL.
 				{"URL", func(f map[string]string, _ func(int) string) string {
@@ -183,6 +188,27 @@ func internalDatabaseSecrets(apim *appsv1alpha1.APIManager) []generatedSecret {
 		}})
 	}
 	return secrets
+}
+
+// databaseNameFromURL is the default of DB_NAME: the path of an existing URL, else "system".
+func databaseNameFromURL(filled map[string]string, _ func(int) string) string {
+	if u, err := url.Parse(filled["URL"]); err == nil && filled["URL"] != "" {
+		if name := strings.TrimPrefix(u.Path, "/"); name != "" {
+			return name
+		}
+	}
+	return systemDatabaseName
+}
+
+// rootPasswordFromURL is the default of DB_ROOT_PASSWORD: the password of an existing URL that
+// connects as root (the existing operator's MySQL), else a new random one.
+func rootPasswordFromURL(filled map[string]string, gen func(int) string) string {
+	if u, err := url.Parse(filled["URL"]); err == nil && filled["URL"] != "" && u.User != nil && u.User.Username() == "root" {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			return pw
+		}
+	}
+	return gen(generatedPasswordLength)
 }
 
 // databaseTLSKeys are the optional TLS keys of a database connection Secret, kept when present.
@@ -213,9 +239,14 @@ func SecretValues(apim *appsv1alpha1.APIManager, existing map[string]map[string]
 	for _, s := range generatedSecrets(apim) {
 		current := existing[s.name]
 		filled := make(map[string]string, len(s.keys))
+		// The existing values first, so that a default may be derived from a key listed after it.
 		for _, k := range s.keys {
 			if v, ok := current[k.key]; ok {
 				filled[k.key] = string(v)
+			}
+		}
+		for _, k := range s.keys {
+			if _, ok := current[k.key]; ok {
 				continue
 			}
 			if k.value == nil {

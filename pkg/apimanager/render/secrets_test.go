@@ -286,3 +286,51 @@ func TestGeneratedSecretNames(t *testing.T) {
 		t.Error("GeneratedSecretNames(nil) must be nil")
 	}
 }
+
+// TestSecretValuesTakeOverOfAnInternalDatabase: the existing operator's system-database Secret of an
+// internal database has DB_USER, DB_PASSWORD and URL; the database name and MySQL's root password
+// live in the URL and are read from it rather than generated, and no existing value changes.
+func TestSecretValuesTakeOverOfAnInternalDatabase(t *testing.T) {
+	postgres := appsv1alpha1.APIManagerSpec{System: &appsv1alpha1.SystemSpec{DatabaseSpec: &appsv1alpha1.SystemDatabaseSpec{
+		PostgreSQL: &appsv1alpha1.SystemPostgreSQLSpec{}}}}
+	cases := map[string]struct {
+		spec     appsv1alpha1.APIManagerSpec
+		existing map[string][]byte
+		want     map[string]string
+	}{
+		"MySQL": {
+			existing: map[string][]byte{"DB_USER": []byte("mysql"), "DB_PASSWORD": []byte("userpw"),
+				"URL": []byte("mysql2://root:rootpw@system-mysql/threescale")},
+			want: map[string]string{"DB_USER": "mysql", "DB_PASSWORD": "userpw", "DB_NAME": "threescale",
+				"DB_ROOT_PASSWORD": "rootpw", "URL": "mysql2://root:rootpw@system-mysql/threescale"},
+		},
+		"PostgreSQL": {
+			spec: postgres,
+			existing: map[string][]byte{"DB_USER": []byte("system"), "DB_PASSWORD": []byte("pgpw"),
+				"URL": []byte("postgresql://system:pgpw@system-postgresql/system")},
+			want: map[string]string{"DB_USER": "system", "DB_PASSWORD": "pgpw", "DB_NAME": "system",
+				"URL": "postgresql://system:pgpw@system-postgresql/system"},
+		},
+		// The other Secrets are generated first (11 values).
+		"MySQL URL not as root: a new root password": {
+			existing: map[string][]byte{"DB_USER": []byte("mysql"), "DB_PASSWORD": []byte("userpw"),
+				"URL": []byte("mysql2://mysql:userpw@system-mysql/system")},
+			want: map[string]string{"DB_USER": "mysql", "DB_PASSWORD": "userpw", "DB_NAME": "system",
+				"DB_ROOT_PASSWORD": "g12x32", "URL": "mysql2://mysql:userpw@system-mysql/system"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := &counter{}
+			got := SecretValues(testAPIManager(tc.spec), map[string]map[string][]byte{SystemDatabaseSecret: tc.existing}, c.generate)
+			if diff := cmp.Diff(tc.want, got[SystemDatabaseSecret]); diff != "" {
+				t.Errorf("system-database (-want +got):\n%s", diff)
+			}
+			for k, v := range tc.existing {
+				if got[SystemDatabaseSecret][k] != string(v) {
+					t.Errorf("%s changed from %q to %q", k, v, got[SystemDatabaseSecret][k])
+				}
+			}
+		})
+	}
+}

@@ -230,7 +230,7 @@ func zyncDatabaseDeployment(in *Inputs, spec *appsv1alpha1.ZyncSpec) client.Obje
 	one := int32(1)
 	container := corev1.Container{
 		Name:  "postgresql",
-		Image: in.Images.ZyncPostgreSQL, ImagePullPolicy: corev1.PullIfNotPresent,
+		Image: databaseImage(in, ZyncDatabaseName, ZyncDatabasePVC, in.Images.ZyncPostgreSQL), ImagePullPolicy: corev1.PullIfNotPresent,
 		Ports: []corev1.ContainerPort{containerPort("postgresql", zyncDBPort)},
 		Env: []corev1.EnvVar{
 			envValue("POSTGRESQL_USER", zyncDBUser),
