@@ -23,6 +23,10 @@ const ProductControllerName = "product"
 // Backend event finds the Products waiting for it.
 const backendIndex = "capabilities.3scale.net/backend"
 
+// backendMetricsIndex indexes Products by the system names of the Backends whose metrics or
+// methods their limits and pricing rules name, so that a change of those finds only them.
+const backendMetricsIndex = "capabilities.3scale.net/backend-metrics"
+
 // +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=capabilities.3scale.net,resources=products/finalizers,verbs=update
@@ -34,8 +38,10 @@ const backendIndex = "capabilities.3scale.net/backend"
 
 // SetupProduct registers the Product controller. It syncs a Product when its spec or
 // annotations change, when a Secret it reads changes (its tenant's, its OIDC issuer's, its policy
-// configurations'), when a Backend it references changes (an Orphan Product syncs as soon as its
-// Backend does), and after its poll interval.
+// configurations'), when a Backend it references changes in a way that concerns it (its ID, tenant,
+// sync or deletion; its metrics, for a Product whose limits name them: an Orphan Product syncs as
+// soon as its Backend does, and a Backend's mapping rule changes no Product), and after its poll
+// interval.
 func SetupProduct(mgr ctrl.Manager, opts Options) error {
 	return external.Setup(mgr, external.Registration[*capabilitiesv1beta1.Product]{
 		Name:           ProductControllerName,
@@ -43,14 +49,23 @@ func SetupProduct(mgr ctrl.Manager, opts Options) error {
 		SecretNames:    productSecretNames,
 		ForeignSecrets: productForeignSecrets,
 		Indexes: map[string]func(*capabilitiesv1beta1.Product) []string{
-			backendIndex:      product.ReferencedBackends,
-			customPolicyIndex: product.CustomPolicies,
+			backendIndex:        product.ReferencedBackends,
+			backendMetricsIndex: product.MetricBackends,
+			customPolicyIndex:   product.CustomPolicies,
 		},
 		Watches: []external.Watch{{
+			// Every Product using a Backend, when its ID, tenant, sync or deletion changes.
 			Object: &capabilitiesv1beta1.Backend{},
 			Handler: handler.EnqueueRequestsFromMapFunc(external.EnqueueByKey(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, backendIndex,
 				(*capabilitiesv1beta1.Backend).SystemNameOrDefault)),
 			Predicates: []predicate.Predicate{external.UpdatedWhen(product.BackendChanged)},
+		}, {
+			// Only the Products naming its metrics, when its metrics and methods change: a change
+			// of its mapping rules wakes no Product.
+			Object: &capabilitiesv1beta1.Backend{},
+			Handler: handler.EnqueueRequestsFromMapFunc(external.EnqueueByKey(mgr.GetClient(), &capabilitiesv1beta1.ProductList{}, backendMetricsIndex,
+				(*capabilitiesv1beta1.Backend).SystemNameOrDefault)),
+			Predicates: []predicate.Predicate{external.UpdatedWhen(product.BackendMetricsChanged)},
 		}, {
 			// A product whose sync waits for a promotion (3scale refuses to delete a method the
 			// deployed configuration uses) goes on once a ProxyConfigPromote promoted it.

@@ -99,6 +99,12 @@ type BackendStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// MetricsDigest identifies the set of metrics and methods (their system names) of the spec the
+	// status describes. A Product whose limits or pricing rules name this backend's metrics syncs
+	// again when it changes, and not for the Backend's other changes (mapping rules, names, URL).
+	// +optional
+	MetricsDigest string `json:"metricsDigest,omitempty"`
+
 	// Conditions are Synced, Invalid, Failed and Ready.
 	// +listType=map
 	// +listMapKey=type

@@ -2,6 +2,8 @@ package backend
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,6 +95,9 @@ func (e *ext) Find(ctx context.Context, b *capabilitiesv1beta1.Backend) (int64, 
 // (3scale cannot rename one) is not b's backend.
 func (e *ext) Observe(ctx context.Context, b *capabilitiesv1beta1.Backend, id int64) (external.Observation, error) {
 	d := NewDesired(b)
+	// Written with the conditions this pass concludes with: a Product naming this backend's
+	// metrics waits while it differs from the spec's, and is woken when it changes.
+	b.Status.MetricsDigest = MetricsDigest(&b.Spec)
 	o, err := Observe(ctx, e.C, d.SystemName, id)
 	if err != nil || o.Backend == nil {
 		return external.Observation{}, err
@@ -165,4 +170,19 @@ func invalid(err error) error {
 		return &external.InvalidError{Message: err.Error()}
 	}
 	return err
+}
+
+// MetricsDigest identifies the metrics and methods of spec by their system names and kinds
+// (status.metricsDigest): the part of a Backend that Products' limits and pricing rules depend on.
+func MetricsDigest(spec *capabilitiesv1beta1.BackendSpec) string {
+	names := make([]string, 0, len(spec.Metrics)+len(spec.Methods))
+	for k := range spec.Metrics {
+		names = append(names, "metric:"+k)
+	}
+	for k := range spec.Methods {
+		names = append(names, "method:"+k)
+	}
+	slices.Sort(names)
+	sum := sha256.Sum256([]byte(strings.Join(names, "\n")))
+	return hex.EncodeToString(sum[:8])
 }

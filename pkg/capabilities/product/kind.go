@@ -11,9 +11,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/backend"
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/capabilities/promote"
 	"github.com/threescale-oss/operator/pkg/external"
@@ -93,8 +95,10 @@ func ReferencedBackends(p *capabilitiesv1beta1.Product) []string {
 }
 
 // backends returns the Backends p references by system name. Each must be a Backend of p's
-// namespace with the same providerAccountRef, Synced for its current generation; when adminURL
-// is not empty, synced to that tenant. Otherwise p waits (Orphan).
+// namespace with the same providerAccountRef, Synced with an ID (a newer spec it is syncing does
+// not hold p up); when adminURL is not empty, synced to that tenant; and when p's limits or
+// pricing rules name its metrics, synced with the metrics and methods its spec has. Otherwise p
+// waits (Orphan), woken by the Backend's watches.
 func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]*capabilitiesv1beta1.Backend, error) {
 	names := ReferencedBackends(p)
 	found := map[string]*capabilitiesv1beta1.Backend{}
@@ -105,7 +109,8 @@ func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, admi
 	if err := k.Backends.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
 		return nil, fmt.Errorf("cannot list Backends: %w", err)
 	}
-	var missing, unsynced []string
+	namesMetrics := MetricBackends(p)
+	var missing, unsynced, metricsPending []string
 	for _, name := range names {
 		b := findBackend(list.Items, name, p.Spec.ProviderAccountRef)
 		switch {
@@ -113,6 +118,8 @@ func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, admi
 			missing = append(missing, fmt.Sprintf("%q", name))
 		case !backendSynced(b) || (adminURL != "" && !external.SyncedTo(b.Status.ProviderAccountHost, adminURL)):
 			unsynced = append(unsynced, fmt.Sprintf("%q (Backend %s)", name, b.Name))
+		case slices.Contains(namesMetrics, name) && b.Status.MetricsDigest != backend.MetricsDigest(&b.Spec):
+			metricsPending = append(metricsPending, fmt.Sprintf("%q (Backend %s)", name, b.Name))
 		default:
 			found[name] = b
 		}
@@ -123,6 +130,9 @@ func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, admi
 	}
 	if len(unsynced) > 0 {
 		parts = append(parts, fmt.Sprintf("backend %s not synced to this product's tenant yet", strings.Join(unsynced, ", ")))
+	}
+	if len(metricsPending) > 0 {
+		parts = append(parts, fmt.Sprintf("backend %s still syncing the metrics and methods this product's limits or pricing rules name", strings.Join(metricsPending, ", ")))
 	}
 	if len(parts) > 0 {
 		return nil, &external.WaitingError{Reason: capabilitiesv1beta1.ProductMissingBackendReason,
@@ -157,37 +167,48 @@ func findBackend(items []capabilitiesv1beta1.Backend, name string, ref *corev1.L
 	return nil
 }
 
-// backendSynced tells whether b is Synced for its current spec and has a 3scale ID: whether a
-// Product may use it.
+// backendSynced tells whether b is Synced (for any generation: a newer spec it is syncing keeps
+// its 3scale ID) and has a 3scale ID: whether a Product may use it.
 func backendSynced(b *capabilitiesv1beta1.Backend) bool {
 	c := meta.FindStatusCondition(b.Status.Conditions, external.TypeSynced)
-	return b.Status.ID != nil && c != nil && c.Status == "True" && c.ObservedGeneration == b.Generation
+	return b.Status.ID != nil && c != nil && c.Status == metav1.ConditionTrue
 }
 
 // BackendChanged tells whether an update of a Backend, from before to after, may change the sync
-// of the Products that reference it: whether and where it is synced (its ID, tenant, Synced
-// condition, or the generation it was last synced at, since its metrics may have changed), or its
-// deletion. Other updates (annotations, a new spec not synced yet) would cost a resync for nothing.
+// of every Product that references it: its ID, tenant, whether it is Synced, or its deletion.
+// Its other changes (mapping rules, names, URL, annotations) concern no Product; a change of its
+// metrics and methods concerns only the Products that name them (BackendMetricsChanged).
 func BackendChanged(before, after *capabilitiesv1beta1.Backend) bool {
 	return syncStateOf(before) != syncStateOf(after)
 }
 
-// backendSyncState is what a Product needs to know of a Backend.
+// BackendMetricsChanged tells whether an update of a Backend changed the metrics and methods it
+// has synced (status.metricsDigest): the Products whose limits or pricing rules name them sync
+// again.
+func BackendMetricsChanged(before, after *capabilitiesv1beta1.Backend) bool {
+	return before.Status.MetricsDigest != after.Status.MetricsDigest
+}
+
+// backendSyncState is what every Product using a Backend needs to know of it.
 type backendSyncState struct {
-	id         int64
-	host       string
-	synced     bool
-	generation int64
-	deleting   bool
+	id       int64
+	host     string
+	synced   bool
+	deleting bool
 }
 
 func syncStateOf(b *capabilitiesv1beta1.Backend) backendSyncState {
-	s := backendSyncState{host: b.Status.ProviderAccountHost, synced: backendSynced(b), generation: b.Status.ObservedGeneration, deleting: !b.DeletionTimestamp.IsZero()}
+	s := backendSyncState{host: b.Status.ProviderAccountHost, synced: backendSynced(b), deleting: !b.DeletionTimestamp.IsZero()}
 	if b.Status.ID != nil {
 		s.id = *b.Status.ID
 	}
 	return s
 }
+
+// MetricBackends returns the system names of the Backends whose metrics or methods p's limits
+// and pricing rules name: the index by which a change of a Backend's metrics finds the Products
+// to sync again.
+func MetricBackends(p *capabilitiesv1beta1.Product) []string { return metricBackends(&p.Spec) }
 
 // secretValue reads key of a Secret the spec references. A Secret or key that is not there yet
 // is waited for; a Secret of another namespace that does not allow the reference is invalid.

@@ -2,6 +2,7 @@ package product
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/backend"
 	"github.com/threescale-oss/operator/pkg/external"
 )
 
@@ -22,6 +24,7 @@ func syncedBackend(name, systemName string, id int64, host string) *capabilities
 	}
 	b.Status.ID, b.Status.ProviderAccountHost, b.Status.ObservedGeneration = &id, host, 2
 	b.Status.Conditions = []metav1.Condition{{Type: external.TypeSynced, Status: metav1.ConditionTrue, Reason: "Synced", ObservedGeneration: 2}}
+	b.Status.MetricsDigest = backend.MetricsDigest(&b.Spec)
 	return b
 }
 
@@ -39,7 +42,17 @@ func productUsing(backends ...string) *capabilitiesv1beta1.Product {
 func TestBackendIDs(t *testing.T) {
 	const host = "https://t-admin.example.com"
 	stale := syncedBackend("stale", "b2", 8, host)
-	stale.Generation = 3 // a new spec, not synced yet
+	stale.Generation = 3 // a new spec, not synced yet, with a new metric
+	stale.Spec.Metrics = map[string]capabilitiesv1beta1.MetricSpec{"new": {Name: "New", Unit: "1"}}
+	failed := syncedBackend("failed", "b5", 11, host)
+	failed.Status.Conditions[0].Status = metav1.ConditionFalse
+	limitOn := func(name string) *capabilitiesv1beta1.Product {
+		p := productUsing(name)
+		p.Spec.ApplicationPlans = map[string]capabilitiesv1beta1.ApplicationPlanSpec{"basic": {Limits: []capabilitiesv1beta1.LimitSpec{
+			{Period: "day", Value: 1, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "hits", BackendSystemName: ptr(name)}},
+		}}}
+		return p
+	}
 	otherTenant := syncedBackend("other", "b3", 9, "https://other-admin.example.com")
 	otherRef := syncedBackend("ref", "b4", 10, host)
 	otherRef.Spec.ProviderAccountRef = &corev1.LocalObjectReference{Name: "another-secret"}
@@ -75,10 +88,22 @@ func TestBackendIDs(t *testing.T) {
 			waiting: `waiting for backends: no Backend with system name "nope" in this namespace and provider account`,
 		},
 		"NotSyncedForItsGeneration": {
-			reason:  "A Backend with a spec not synced yet is waited for.",
+			reason:  "A Backend syncing a newer spec keeps its ID: a Product not naming its metrics goes on.",
 			product: productUsing("b2"),
 			host:    host,
-			waiting: `waiting for backends: backend "b2" (Backend stale) not synced to this product's tenant yet`,
+			want:    map[string]int64{"b2": 8},
+		},
+		"MetricsSyncing": {
+			reason:  "A Product whose limits name the metrics of a Backend syncing new metrics waits for them.",
+			product: limitOn("b2"),
+			host:    host,
+			waiting: `waiting for backends: backend "b2" (Backend stale) still syncing the metrics and methods this product's limits or pricing rules name`,
+		},
+		"SyncFailed": {
+			reason:  "A Backend whose last sync failed is waited for.",
+			product: productUsing("b5"),
+			host:    host,
+			waiting: `waiting for backends: backend "b5" (Backend failed) not synced to this product's tenant yet`,
 		},
 		"OtherTenant": {
 			reason:  "A Backend synced to another tenant is waited for.",
@@ -102,7 +127,7 @@ func TestBackendIDs(t *testing.T) {
 	if err := capabilitiesv1beta1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(syncedBackend("one", "b1", 7, host+"/"), stale, otherTenant, otherRef).Build()
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(syncedBackend("one", "b1", 7, host+"/"), stale, otherTenant, otherRef, failed).Build()
 	k := Kind{Backends: c}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -147,14 +172,17 @@ func TestBackendChanged(t *testing.T) {
 		change func(b *capabilitiesv1beta1.Backend)
 		want   bool
 	}{
-		"AnnotationOnly":   {func(b *capabilitiesv1beta1.Backend) { b.Annotations = map[string]string{"x": "y"} }, false},
-		"NewSpecNotSynced": {func(b *capabilitiesv1beta1.Backend) { b.Generation = 3 }, true},
+		"AnnotationOnly": {func(b *capabilitiesv1beta1.Backend) { b.Annotations = map[string]string{"x": "y"} }, false},
+		// A newer spec, syncing or synced, keeps the backend's ID: no Product needs it (the
+		// metrics are BackendMetricsChanged's).
+		"NewSpecNotSynced": {func(b *capabilitiesv1beta1.Backend) { b.Generation = 3 }, false},
 		"NewGenerationSynced": {func(b *capabilitiesv1beta1.Backend) {
 			b.Status.ObservedGeneration = 3
-		}, true},
-		"LostSync": {func(b *capabilitiesv1beta1.Backend) { b.Status.Conditions[0].Status = metav1.ConditionFalse }, true},
-		"NewID":    {func(b *capabilitiesv1beta1.Backend) { b.Status.ID = ptr(int64(8)) }, true},
-		"Deleting": {func(b *capabilitiesv1beta1.Backend) { now := metav1.Now(); b.DeletionTimestamp = &now }, true},
+		}, false},
+		"NewMetricsSynced": {func(b *capabilitiesv1beta1.Backend) { b.Status.MetricsDigest = "other" }, false},
+		"LostSync":         {func(b *capabilitiesv1beta1.Backend) { b.Status.Conditions[0].Status = metav1.ConditionFalse }, true},
+		"NewID":            {func(b *capabilitiesv1beta1.Backend) { b.Status.ID = ptr(int64(8)) }, true},
+		"Deleting":         {func(b *capabilitiesv1beta1.Backend) { now := metav1.Now(); b.DeletionTimestamp = &now }, true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -164,5 +192,57 @@ func TestBackendChanged(t *testing.T) {
 				t.Errorf("BackendChanged = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestBackendMetricsChanged(t *testing.T) {
+	base := syncedBackend("one", "b1", 7, "https://t")
+	base.Status.MetricsDigest = "d1"
+	same := base.DeepCopy()
+	same.Status.ObservedGeneration, same.Generation = 3, 3
+	if BackendMetricsChanged(base, same) {
+		t.Error("a new generation with the same metrics wakes the Products naming them")
+	}
+	other := base.DeepCopy()
+	other.Status.MetricsDigest = "d2"
+	if !BackendMetricsChanged(base, other) {
+		t.Error("new metrics do not wake the Products naming them")
+	}
+}
+
+// TestMessagesDeterministic: a spec with many faults gets the same message on every pass, so
+// that a status message never changes (and re-triggers the object) while nothing else does: the
+// existing operator's Product stalled for 17 minutes on messages in random order.
+func TestMessagesDeterministic(t *testing.T) {
+	p := productUsing("b1", "b2", "b3")
+	p.Spec.Metrics = map[string]capabilitiesv1beta1.MetricSpec{}
+	p.Spec.ApplicationPlans = map[string]capabilitiesv1beta1.ApplicationPlanSpec{}
+	for i := range 8 {
+		p.Spec.ApplicationPlans[fmt.Sprintf("plan%d", i)] = capabilitiesv1beta1.ApplicationPlanSpec{Limits: []capabilitiesv1beta1.LimitSpec{
+			{Period: "day", Value: 1, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: fmt.Sprintf("nope%d", i)}},
+			{Period: "day", Value: 1, MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "m", BackendSystemName: ptr(fmt.Sprintf("b%d", i%3+1))}},
+		}}
+		p.Spec.MappingRules = append(p.Spec.MappingRules, capabilitiesv1beta1.MappingRuleSpec{HTTPMethod: "GET", Pattern: fmt.Sprintf("/r%d", i), MetricMethodRef: fmt.Sprintf("missing%d", i), Increment: 1})
+	}
+	backends := map[string]*capabilitiesv1beta1.Backend{}
+	for i := 1; i <= 3; i++ {
+		b := syncedBackend(fmt.Sprintf("one%d", i), fmt.Sprintf("b%d", i), int64(i), "https://t")
+		b.Spec.Metrics = map[string]capabilitiesv1beta1.MetricSpec{"m": {Name: "M", Unit: "1"}, "n": {Name: "N", Unit: "1"}}
+		backends[b.Spec.SystemName] = b
+	}
+	var first string
+	for range 50 {
+		d, err := NewDesired(context.Background(), p, nil)
+		if err == nil {
+			err = Validate(d, backends)
+		}
+		if err == nil {
+			t.Fatal("an invalid spec validates")
+		}
+		if first == "" {
+			first = err.Error()
+		} else if err.Error() != first {
+			t.Fatalf("the message changed between passes:\n%s\n%s", first, err)
+		}
 	}
 }

@@ -200,6 +200,45 @@ func TestProductOrphanThenSynced(t *testing.T) {
 	h.eventually("product1 in 3scale", func() error { return h.inSync(h.tc, p) })
 }
 
+// TestProductFollowsBackendMetrics: with no poll, only watches, a Product whose limit names a
+// method its Backend is about to create (both changed at once, the Product first) waits for the
+// Backend to sync it, is woken by the change of the Backend's metrics, and syncs the limit; a
+// change of the Backend's mapping rules alone wakes no Product.
+func TestProductFollowsBackendMetrics(t *testing.T) {
+	h := newHarness(t)
+	h.pollInterval = time.Hour
+	h.startManager()
+	b, p := quickstart(t)
+	h.create(b)
+	h.waitSynced(b)
+	h.create(p)
+	h.waitProductSynced(p)
+	digest := b.Status.MetricsDigest
+	if digest == "" {
+		t.Fatal("a Synced Backend records no metricsDigest")
+	}
+
+	h.update(p, func() {
+		plan := p.Spec.ApplicationPlans["basic"]
+		plan.Limits = append(plan.Limits, capabilitiesv1beta1.LimitSpec{Period: "hour", Value: 5,
+			MetricMethodRef: capabilitiesv1beta1.MetricMethodRefSpec{SystemName: "delete_pet", BackendSystemName: ptr("backend1")}})
+		p.Spec.ApplicationPlans["basic"] = plan
+	})
+	h.update(b, func() { b.Spec.Methods["delete_pet"] = capabilitiesv1beta1.MethodSpec{Name: "Delete a pet"} })
+	h.waitSynced(b)
+	if b.Status.MetricsDigest == digest {
+		t.Error("a new method leaves metricsDigest as it was")
+	}
+	h.waitProductSynced(p)
+	h.eventually("the new limit in 3scale", func() error { return h.inSync(h.tc, p) })
+
+	before := reconciles(t)["product"]
+	h.update(b, func() { b.Spec.MappingRules[0].Increment = 3 })
+	h.waitSynced(b)
+	time.Sleep(time.Second)
+	h.diff("Product reconciles after a Backend mapping rule changed", 0.0, reconciles(t)["product"]-before)
+}
+
 // TestProductInvalid names an unknown metric in a limit: Invalid, naming it; fixed, Synced.
 func TestProductInvalid(t *testing.T) {
 	h := newHarness(t)
