@@ -5,7 +5,9 @@ package capabilities
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -18,6 +20,15 @@ import (
 // PollIntervalEnvVar sets the default poll interval of every capability object (a Go duration,
 // e.g. "2m"); the capabilities.3scale.net/poll-interval annotation overrides it per object.
 const PollIntervalEnvVar = "CAPABILITIES_POLL_INTERVAL"
+
+// Per-tenant bounds on the calls to 3scale (every kind, every token of a tenant together):
+// calls at once (default threescale.DefaultMaxInFlight), calls a second (a token bucket; default
+// none) and its burst (default: the calls a second plus one).
+const (
+	MaxInFlightEnvVar    = "THREESCALE_MAX_CALLS_IN_FLIGHT"
+	CallsPerSecondEnvVar = "THREESCALE_CALLS_PER_SECOND"
+	CallsBurstEnvVar     = "THREESCALE_CALLS_BURST"
+)
 
 // Options tune the capability controllers.
 type Options struct {
@@ -48,7 +59,40 @@ func DefaultOptions() (Options, error) {
 		}
 		opts.Loop.PollInterval = d
 	}
+	limits, err := limitsFromEnv()
+	if err != nil {
+		return Options{}, err
+	}
+	opts.Clients.Limits = limits
 	return opts, nil
+}
+
+// limitsFromEnv reads the per-tenant bounds of MaxInFlightEnvVar, CallsPerSecondEnvVar and
+// CallsBurstEnvVar, checked as the clients will use them.
+func limitsFromEnv() (tenant.Limits, error) {
+	var l tenant.Limits
+	if v := os.Getenv(MaxInFlightEnvVar); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("%s=%q is not a whole number of at least 1", MaxInFlightEnvVar, v)
+		}
+		l.MaxInFlight = n
+	}
+	if v := os.Getenv(CallsPerSecondEnvVar); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return l, fmt.Errorf("%s=%q is not a number of calls a second (0 for no bound)", CallsPerSecondEnvVar, v)
+		}
+		l.CallsPerSecond = f
+	}
+	if v := os.Getenv(CallsBurstEnvVar); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return l, fmt.Errorf("%s=%q is not a whole number of at least 1", CallsBurstEnvVar, v)
+		}
+		l.Burst = n
+	}
+	return l, nil
 }
 
 // SetupAll registers every capability controller with DefaultOptions, so that all kinds share

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"crypto/sha256"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,17 +14,51 @@ import (
 const DefaultIdleTimeout = time.Hour
 
 // Clients hands out one *threescale.Client per tenant credentials, so that every object and
-// controller of a tenant shares its connection pool and its bound on calls in flight. It is safe
+// controller of a tenant shares its connection pool, and one threescale.Bounds per tenant, so that
+// all its clients share its bounds on calls in flight and per second. It is safe
 // for concurrent use.
 type Clients struct {
 	// Options are passed to threescale.New for every client.
 	Options []threescale.Option
 	// IdleTimeout drops clients unused for that long; DefaultIdleTimeout when zero.
 	IdleTimeout time.Duration
+	// Limits bound the calls to each tenant (admin URL), shared by all its clients whatever their
+	// token: at most MaxInFlight at once (threescale.DefaultMaxInFlight when zero) and
+	// CallsPerSecond a second with bursts of Burst (no bound when zero).
+	Limits Limits
 
 	now     func() time.Time
 	mu      sync.Mutex
 	clients map[clientKey]*clientEntry
+	bounds  map[string]*threescale.Bounds
+}
+
+// Limits are the per-tenant bounds an operator of a shared 3scale sets.
+type Limits struct {
+	MaxInFlight    int
+	CallsPerSecond float64
+	Burst          int
+}
+
+// boundsFor returns the bounds of the tenant at adminURL, made on first use. c.mu is held.
+func (c *Clients) boundsFor(adminURL string) (*threescale.Bounds, error) {
+	key := strings.ToLower(strings.TrimSuffix(adminURL, "/"))
+	if b, ok := c.bounds[key]; ok {
+		return b, nil
+	}
+	inFlight := c.Limits.MaxInFlight
+	if inFlight == 0 {
+		inFlight = threescale.DefaultMaxInFlight
+	}
+	b, err := threescale.NewBounds(inFlight, c.Limits.CallsPerSecond, c.Limits.Burst)
+	if err != nil {
+		return nil, err
+	}
+	if c.bounds == nil {
+		c.bounds = map[string]*threescale.Bounds{}
+	}
+	c.bounds[key] = b
+	return b, nil
 }
 
 // clientKey identifies a client. The token enters only as a hash, so that the map never holds
@@ -51,9 +86,13 @@ func (c *Clients) For(creds Credentials) (*threescale.Client, error) {
 		e.lastUsed = now
 		return e.client, nil
 	}
-	opts := c.Options
+	bounds, err := c.boundsFor(creds.AdminURL)
+	if err != nil {
+		return nil, err
+	}
+	opts := append(append([]threescale.Option(nil), c.Options...), threescale.WithBounds(bounds))
 	if creds.InsecureSkipVerify {
-		opts = append(append([]threescale.Option(nil), opts...), threescale.WithInsecureSkipVerify())
+		opts = append(opts, threescale.WithInsecureSkipVerify())
 	}
 	tc, err := threescale.New(creds.AdminURL, creds.token, opts...)
 	if err != nil {

@@ -45,7 +45,7 @@ type Client struct {
 	base           *url.URL
 	token          string
 	http           *http.Client
-	sem            chan struct{}
+	bounds         *Bounds
 	retry          RetryPolicy
 	requestTimeout time.Duration
 	readTimeout    time.Duration
@@ -60,6 +60,7 @@ type config struct {
 	caBundle       []byte
 	insecure       bool
 	maxInFlight    int
+	bounds         *Bounds
 	retry          RetryPolicy
 	requestTimeout time.Duration
 	readTimeout    time.Duration
@@ -194,6 +195,12 @@ func New(adminURL, token string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if cfg.bounds == nil {
+		if cfg.bounds, err = NewBounds(cfg.maxInFlight, 0, 0); err != nil {
+			return nil, err
+		}
+	}
+	cfg.maxInFlight = cfg.bounds.maxInFlight
 	hc, err := cfg.buildHTTPClient()
 	if err != nil {
 		return nil, err
@@ -206,7 +213,7 @@ func New(adminURL, token string, opts ...Option) (*Client, error) {
 		base:           base,
 		token:          token,
 		http:           hc,
-		sem:            make(chan struct{}, cfg.maxInFlight),
+		bounds:         cfg.bounds,
 		retry:          cfg.retry,
 		requestTimeout: cfg.requestTimeout,
 		readTimeout:    cfg.readTimeout,
@@ -318,14 +325,14 @@ func (c *Client) call(ctx context.Context, op *operation, args []any, params any
 	}
 }
 
-// attempt sends one HTTP request while holding a slot of the in-flight bound.
+// attempt sends one HTTP request within the tenant's bounds: a token of its calls per second,
+// and a slot of its calls in flight.
 func (c *Client) attempt(ctx context.Context, op *operation, p expandedPath, values url.Values) ([]byte, error) {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, &TransportError{Operation: op.Key, Path: p.display, Err: ctx.Err()}
+	release, err := c.bounds.acquire(ctx, c.metrics)
+	if err != nil {
+		return nil, &TransportError{Operation: op.Key, Path: p.display, Err: err}
 	}
-	defer func() { <-c.sem }()
+	defer release()
 
 	callerCtx := ctx
 	timeout, bound := c.attemptTimeout(op)

@@ -13,6 +13,7 @@ const (
 	MetricRequestDuration = "threescale_client_request_duration_seconds"
 	MetricInFlight        = "threescale_client_requests_in_flight"
 	MetricRetriesTotal    = "threescale_client_retries_total"
+	MetricBoundWait       = "threescale_client_bound_wait_seconds"
 )
 
 // clientMetrics are the collectors every Client shares. They are created once per process and
@@ -23,6 +24,7 @@ type clientMetrics struct {
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 	retries  *prometheus.CounterVec
+	waits    *prometheus.HistogramVec
 }
 
 var sharedMetrics = &clientMetrics{
@@ -44,11 +46,21 @@ var sharedMetrics = &clientMetrics{
 		Name: MetricRetriesTotal,
 		Help: "Retries of 3scale admin API calls after a transient error, by operation.",
 	}, []string{"operation"}),
+	waits: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    MetricBoundWait,
+		Help:    "Time 3scale admin API calls waited for their tenant's bounds before being sent: bound \"rate\" (calls per second) or \"in_flight\" (calls at once).",
+		Buckets: []float64{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
+	}, []string{"bound"}),
+}
+
+// observeWait records how long a call waited for bound.
+func (m *clientMetrics) observeWait(bound string, d time.Duration) {
+	m.waits.WithLabelValues(bound).Observe(d.Seconds())
 }
 
 // registerMetrics registers the shared collectors with r; registering them again is not an error.
 func registerMetrics(r prometheus.Registerer) (*clientMetrics, error) {
-	for _, c := range []prometheus.Collector{sharedMetrics.requests, sharedMetrics.duration, sharedMetrics.inFlight, sharedMetrics.retries} {
+	for _, c := range []prometheus.Collector{sharedMetrics.requests, sharedMetrics.duration, sharedMetrics.inFlight, sharedMetrics.retries, sharedMetrics.waits} {
 		if err := r.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) && are.ExistingCollector == c {
