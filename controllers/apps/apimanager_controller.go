@@ -377,6 +377,14 @@ func (r *APIManagerReconciler) applyAndPrune(ctx context.Context, apim *appsv1al
 		if outcome != apply.Unchanged {
 			changed = append(changed, outcome.String()+" "+key.String())
 		}
+		if retained(u) {
+			released, err := applier.ReleaseOwner(ctx, u, apim.UID)
+			if err != nil {
+				errs = append(errs, err)
+			} else if released {
+				changed = append(changed, "released "+key.String())
+			}
+		}
 	}
 	in := gathered.Inputs
 	kinds := append(append([]schema.GroupVersionKind(nil), ownedKinds...), secretGVK)
@@ -400,6 +408,12 @@ func (r *APIManagerReconciler) applyAndPrune(ctx context.Context, apim *appsv1al
 		r.event(apim, corev1.EventTypeNormal, "Pruned", "Delete", "deleted %s", summarize(names))
 	}
 	return errors.Join(errs...)
+}
+
+// retained reports whether a prepared object is data the retention policy keeps: a claim or Secret
+// applied without an owner.
+func retained(u *unstructured.Unstructured) bool {
+	return (u.GetKind() == "PersistentVolumeClaim" || u.GetKind() == "Secret") && len(u.GetOwnerReferences()) == 0
 }
 
 // apisOf returns the optional APIs the inputs were rendered with.

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -214,4 +215,58 @@ func (a *Applier) Prune(ctx context.Context, namespace string, selector map[stri
 		}
 	}
 	return deleted, errors.Join(errs...)
+}
+
+// ReleaseOwner removes from the live object of desired every owner reference to ownerUID, and
+// reports whether it did. The controller calls it for data the retention policy keeps (claims and
+// generated Secrets, applied without an owner): an installation taken over from the existing
+// operator has its claims owned by the APIManager, and server-side apply never removes an owner
+// reference another field manager set. The write is a merge patch of the owner references alone
+// (without a resourceVersion: the live object may be read from a snapshot taken before this
+// reconcile's apply, and only its owner references matter).
+func (a *Applier) ReleaseOwner(ctx context.Context, desired *unstructured.Unstructured, ownerUID types.UID) (bool, error) {
+	live, err := a.Live(ctx, desired.GroupVersionKind(), client.ObjectKeyFromObject(desired))
+	if err != nil {
+		return false, err
+	}
+	if live == nil && a.Direct != nil {
+		// The cache holds only objects this operator labelled; an object it is taking over may
+		// not be there yet.
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(desired.GroupVersionKind())
+		switch err := a.Direct.Get(ctx, client.ObjectKeyFromObject(desired), u); {
+		case err == nil:
+			live = u
+		case !apierrors.IsNotFound(err):
+			return false, fmt.Errorf("cannot read %s %s: %w", desired.GetKind(), desired.GetName(), err)
+		}
+	}
+	if live == nil {
+		return false, nil
+	}
+	var keep []metav1.OwnerReference
+	for _, ref := range live.GetOwnerReferences() {
+		if ref.UID != ownerUID {
+			keep = append(keep, ref)
+		}
+	}
+	if len(keep) == len(live.GetOwnerReferences()) {
+		return false, nil
+	}
+	var refs any // null removes the field
+	if len(keep) > 0 {
+		refs = keep
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"ownerReferences": refs}})
+	if err != nil {
+		return false, err
+	}
+	target := &unstructured.Unstructured{}
+	target.SetGroupVersionKind(desired.GroupVersionKind())
+	target.SetNamespace(desired.GetNamespace())
+	target.SetName(desired.GetName())
+	if err := a.Client.Patch(ctx, target, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(FieldOwner)); err != nil {
+		return false, fmt.Errorf("cannot release %s %s from its owner: %w", desired.GetKind(), desired.GetName(), err)
+	}
+	return true, nil
 }

@@ -207,3 +207,39 @@ func TestNewObject(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseOwner: a claim the existing operator made is owned by the APIManager; with the Retain
+// policy the owner reference to the APIManager goes, others stay, and a second call writes nothing.
+func TestReleaseOwner(t *testing.T) {
+	apim := metav1.OwnerReference{APIVersion: "apps.3scale.net/v1alpha1", Kind: "APIManager", Name: "a", UID: "apim-uid", Controller: ptrTo(true)}
+	other := metav1.OwnerReference{APIVersion: "v1", Kind: "ConfigMap", Name: "keep", UID: "other-uid"}
+	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "system-storage",
+		OwnerReferences: []metav1.OwnerReference{apim, other}}}
+	a, _ := newFakeApplier(t, pvc)
+	desired := &unstructured.Unstructured{}
+	desired.SetAPIVersion("v1")
+	desired.SetKind("PersistentVolumeClaim")
+	desired.SetNamespace("ns")
+	desired.SetName("system-storage")
+	ctx := context.Background()
+	released, err := a.ReleaseOwner(ctx, desired, "apim-uid")
+	if err != nil || !released {
+		t.Fatalf("ReleaseOwner = %v, %v", released, err)
+	}
+	var live corev1.PersistentVolumeClaim
+	if err := a.Client.Get(ctx, client.ObjectKeyFromObject(pvc), &live); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]metav1.OwnerReference{other}, live.OwnerReferences); diff != "" {
+		t.Errorf("owners (-want +got):\n%s", diff)
+	}
+	if released, err := a.ReleaseOwner(ctx, desired, "apim-uid"); err != nil || released {
+		t.Errorf("second ReleaseOwner = %v, %v; want nothing to do", released, err)
+	}
+	desired.SetName("absent")
+	if released, err := a.ReleaseOwner(ctx, desired, "apim-uid"); err != nil || released {
+		t.Errorf("ReleaseOwner of an absent object = %v, %v", released, err)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
