@@ -50,6 +50,7 @@ type Client struct {
 	requestTimeout time.Duration
 	readTimeout    time.Duration
 	metrics        *clientMetrics
+	lookups        *lookups
 }
 
 // Option configures a Client in New.
@@ -65,6 +66,7 @@ type config struct {
 	requestTimeout time.Duration
 	readTimeout    time.Duration
 	registerer     prometheus.Registerer
+	lookupWindow   time.Duration
 }
 
 // WithHTTPClient makes the Client send requests with c. Its Transport must be an *http.Transport
@@ -110,6 +112,18 @@ func WithMaxInFlight(n int) Option {
 			return fmt.Errorf("threescale: max in flight must be at least 1, got %d", n)
 		}
 		cfg.maxInFlight = n
+		return nil
+	}
+}
+
+// WithLookupWindow sets how long a lookup's list serves the lookups that follow it (default
+// DefaultLookupWindow); 0 turns the sharing of lookups off.
+func WithLookupWindow(d time.Duration) Option {
+	return func(cfg *config) error {
+		if d < 0 {
+			return fmt.Errorf("threescale: negative lookup window %v", d)
+		}
+		cfg.lookupWindow = d
 		return nil
 	}
 }
@@ -189,6 +203,7 @@ func New(adminURL, token string, opts ...Option) (*Client, error) {
 		requestTimeout: DefaultRequestTimeout,
 		readTimeout:    DefaultReadTimeout,
 		registerer:     metrics.Registry,
+		lookupWindow:   DefaultLookupWindow,
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -218,6 +233,7 @@ func New(adminURL, token string, opts ...Option) (*Client, error) {
 		requestTimeout: cfg.requestTimeout,
 		readTimeout:    cfg.readTimeout,
 		metrics:        m,
+		lookups:        &lookups{window: cfg.lookupWindow},
 	}, nil
 }
 

@@ -14,6 +14,7 @@ const (
 	MetricInFlight        = "threescale_client_requests_in_flight"
 	MetricRetriesTotal    = "threescale_client_retries_total"
 	MetricBoundWait       = "threescale_client_bound_wait_seconds"
+	MetricLookupsTotal    = "threescale_client_lookups_total"
 )
 
 // clientMetrics are the collectors every Client shares. They are created once per process and
@@ -25,6 +26,7 @@ type clientMetrics struct {
 	inFlight prometheus.Gauge
 	retries  *prometheus.CounterVec
 	waits    *prometheus.HistogramVec
+	lookups  *prometheus.CounterVec
 }
 
 var sharedMetrics = &clientMetrics{
@@ -51,6 +53,10 @@ var sharedMetrics = &clientMetrics{
 		Help:    "Time 3scale admin API calls waited for their tenant's bounds before being sent: bound \"rate\" (calls per second) or \"in_flight\" (calls at once).",
 		Buckets: []float64{0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
 	}, []string{"bound"}),
+	lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: MetricLookupsTotal,
+		Help: "Lookups of a tenant's collections before creating an entity, by result: \"listed\" (a list was called) or \"shared\" (another lookup's list served it).",
+	}, []string{"result"}),
 }
 
 // observeWait records how long a call waited for bound.
@@ -60,7 +66,7 @@ func (m *clientMetrics) observeWait(bound string, d time.Duration) {
 
 // registerMetrics registers the shared collectors with r; registering them again is not an error.
 func registerMetrics(r prometheus.Registerer) (*clientMetrics, error) {
-	for _, c := range []prometheus.Collector{sharedMetrics.requests, sharedMetrics.duration, sharedMetrics.inFlight, sharedMetrics.retries, sharedMetrics.waits} {
+	for _, c := range []prometheus.Collector{sharedMetrics.requests, sharedMetrics.duration, sharedMetrics.inFlight, sharedMetrics.retries, sharedMetrics.waits, sharedMetrics.lookups} {
 		if err := r.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if errors.As(err, &are) && are.ExistingCollector == c {

@@ -35,6 +35,9 @@ type operation struct {
 	// Sensitive path parameters are credentials (application keys): errors and logs show their
 	// template name instead of their value.
 	Sensitive []string
+	// Collection names the collection a list shows and a write changes ("products"): lookups of
+	// it may be shared (WithSharedLookup), kept up to date with this Client's writes.
+	Collection string
 	// Undocumented lists parameters 3scale accepts that its API description leaves out, each with
 	// where 3scale's source (3scale/porta) permits it. The contract test holds this list to
 	// parameters that really are missing from the description.
@@ -253,30 +256,49 @@ func paramNames(t reflect.Type) []string {
 	return names
 }
 
-// one calls op and decodes its single wrapped object.
+// one calls op and decodes its single wrapped object. A write of a collection updates the
+// lookups of it (the created entity added).
 func one[T any](ctx context.Context, c *Client, op *operation, params any, args ...any) (*T, error) {
 	body, err := c.call(ctx, op, args, params, 0)
 	if err != nil {
+		c.wrote(op, nil, 0) // it may have happened all the same
 		return nil, err
 	}
 	var out T
 	if err := decodeMember(body, op.Wrap, &out); err != nil {
+		c.wrote(op, nil, 0)
 		return nil, fmt.Errorf("threescale: %s: %w", op.Key, err)
 	}
+	c.wrote(op, &out, 0)
 	return &out, nil
 }
 
-// none calls op and ignores its response body (deletions).
+// none calls op and ignores its response body (deletions). A deletion of an entity of a
+// collection, the ID its last argument, removes it from the lookups of it.
 func none(ctx context.Context, c *Client, op *operation, params any, args ...any) error {
 	_, err := c.call(ctx, op, args, params, 0)
+	var id int64
+	if n := len(args); err == nil && n > 0 {
+		id, _ = args[n-1].(int64)
+	}
+	c.wrote(op, nil, id)
 	return err
 }
 
 // maxPages stops a list that never ends (a server ignoring page would repeat page 1 forever).
 const maxPages = 10000
 
-// list calls op and decodes its list, following pages to the end when op is paginated.
+// list calls op and decodes its list, following pages to the end when op is paginated. A lookup
+// (WithSharedLookup) of a collection may share the list of other lookups.
 func list[T any](ctx context.Context, c *Client, op *operation, params any, args ...any) ([]T, error) {
+	if op.Collection != "" && isSharedLookup(ctx) && c.lookups.window > 0 {
+		return sharedList[T](ctx, c, op, params, args...)
+	}
+	return listAll[T](ctx, c, op, params, args...)
+}
+
+// listAll is list without sharing.
+func listAll[T any](ctx context.Context, c *Client, op *operation, params any, args ...any) ([]T, error) {
 	if !op.Paginated {
 		body, err := c.call(ctx, op, args, params, 0)
 		if err != nil {

@@ -24,13 +24,13 @@ var pagination = map[string]string{"page": whyUsagesPaginated, "per_page": whyUs
 
 // Products (services).
 var (
-	opListProducts  = def("GET /admin/api/services.json", nil, operation{Paginated: true, List: "services", Item: "service"})
-	opCreateProduct = def("POST /admin/api/services.json", ProductParams{}, operation{Wrap: "service",
+	opListProducts  = def("GET /admin/api/services.json", nil, operation{Collection: "products", Paginated: true, List: "services", Item: "service"})
+	opCreateProduct = def("POST /admin/api/services.json", ProductParams{}, operation{Collection: "products", Wrap: "service",
 		Undocumented: map[string]string{"annotations[*]": whyServiceAnnotations}})
 	opGetProduct    = def("GET /admin/api/services/{id}.json", nil, operation{Wrap: "service"})
-	opUpdateProduct = def("PUT /admin/api/services/{id}.json", ProductUpdateParams{}, operation{Wrap: "service",
+	opUpdateProduct = def("PUT /admin/api/services/{id}.json", ProductUpdateParams{}, operation{Collection: "products", Wrap: "service",
 		Undocumented: map[string]string{"annotations[*]": whyServiceAnnotations}})
-	opDeleteProduct = def("DELETE /admin/api/services/{id}.json", nil, operation{})
+	opDeleteProduct = def("DELETE /admin/api/services/{id}.json", nil, operation{Collection: "products"})
 )
 
 // Proxy, OIDC, policy chain, proxy configs.
@@ -78,13 +78,13 @@ var (
 
 // Backends and their metrics, methods and mapping rules.
 var (
-	opListBackends  = def("GET /admin/api/backend_apis.json", nil, operation{Paginated: true, List: "backend_apis", Item: "backend_api"})
-	opCreateBackend = def("POST /admin/api/backend_apis.json", BackendParams{}, operation{Wrap: "backend_api",
+	opListBackends  = def("GET /admin/api/backend_apis.json", nil, operation{Collection: "backends", Paginated: true, List: "backend_apis", Item: "backend_api"})
+	opCreateBackend = def("POST /admin/api/backend_apis.json", BackendParams{}, operation{Collection: "backends", Wrap: "backend_api",
 		Undocumented: map[string]string{"annotations[*]": whyBackendAnnotations}})
 	opGetBackend    = def("GET /admin/api/backend_apis/{id}.json", nil, operation{Wrap: "backend_api"})
-	opUpdateBackend = def("PUT /admin/api/backend_apis/{id}.json", BackendUpdateParams{}, operation{Wrap: "backend_api",
+	opUpdateBackend = def("PUT /admin/api/backend_apis/{id}.json", BackendUpdateParams{}, operation{Collection: "backends", Wrap: "backend_api",
 		Undocumented: map[string]string{"annotations[*]": whyBackendAnnotations}})
-	opDeleteBackend = def("DELETE /admin/api/backend_apis/{id}.json", nil, operation{})
+	opDeleteBackend = def("DELETE /admin/api/backend_apis/{id}.json", nil, operation{Collection: "backends"})
 
 	opListBackendMetrics  = def("GET /admin/api/backend_apis/{backend_api_id}/metrics.json", nil, operation{Paginated: true, List: "metrics", Item: "metric"})
 	opCreateBackendMetric = def("POST /admin/api/backend_apis/{backend_api_id}/metrics.json", MetricParams{}, operation{Wrap: "metric"})
@@ -138,25 +138,25 @@ var (
 
 // ActiveDocs.
 var (
-	opListActiveDocs  = def("GET /admin/api/active_docs.json", nil, operation{List: "api_docs", Item: "api_doc"})
-	opCreateActiveDoc = def("POST /admin/api/active_docs.json", ActiveDocParams{}, operation{Wrap: "api_doc"})
+	opListActiveDocs  = def("GET /admin/api/active_docs.json", nil, operation{Collection: "activedocs", List: "api_docs", Item: "api_doc"})
+	opCreateActiveDoc = def("POST /admin/api/active_docs.json", ActiveDocParams{}, operation{Collection: "activedocs", Wrap: "api_doc"})
 	opGetActiveDoc    = def("GET /admin/api/active_docs/{id}.json", nil, operation{Wrap: "api_doc"})
-	opUpdateActiveDoc = def("PUT /admin/api/active_docs/{id}.json", ActiveDocUpdateParams{}, operation{Wrap: "api_doc"})
-	opDeleteActiveDoc = def("DELETE /admin/api/active_docs/{id}.json", nil, operation{})
+	opUpdateActiveDoc = def("PUT /admin/api/active_docs/{id}.json", ActiveDocUpdateParams{}, operation{Collection: "activedocs", Wrap: "api_doc"})
+	opDeleteActiveDoc = def("DELETE /admin/api/active_docs/{id}.json", nil, operation{Collection: "activedocs"})
 )
 
 // Developer accounts and their users.
 var (
-	opSignup = def("POST /admin/api/signup.json", SignupParams{}, operation{Wrap: "account",
+	opSignup = def("POST /admin/api/signup.json", SignupParams{}, operation{Collection: "accounts", Wrap: "account",
 		Undocumented: map[string]string{"annotations[*]": whySignupAnnotations}})
-	opListAccounts  = def("GET /admin/api/accounts.json", AccountFilter{}, operation{Paginated: true, List: "accounts", Item: "account"})
+	opListAccounts  = def("GET /admin/api/accounts.json", AccountFilter{}, operation{Collection: "accounts", Paginated: true, List: "accounts", Item: "account"})
 	opFindAccount   = def("GET /admin/api/accounts/find.json", FindAccountParams{}, operation{Wrap: "account"})
 	opGetAccount    = def("GET /admin/api/accounts/{id}.json", nil, operation{Wrap: "account"})
-	opUpdateAccount = def("PUT /admin/api/accounts/{id}.json", AccountParams{}, operation{Wrap: "account",
+	opUpdateAccount = def("PUT /admin/api/accounts/{id}.json", AccountParams{}, operation{Collection: "accounts", Wrap: "account",
 		Undocumented: map[string]string{"annotations[*]": whyAccountAnnotations}})
-	opDeleteAccount      = def("DELETE /admin/api/accounts/{id}.json", nil, operation{})
-	opApproveAccount     = def("PUT /admin/api/accounts/{id}/approve.json", nil, operation{Wrap: "account"})
-	opMakeAccountPending = def("PUT /admin/api/accounts/{id}/make_pending.json", nil, operation{Wrap: "account"})
+	opDeleteAccount      = def("DELETE /admin/api/accounts/{id}.json", nil, operation{Collection: "accounts"})
+	opApproveAccount     = def("PUT /admin/api/accounts/{id}/approve.json", nil, operation{Collection: "accounts", Wrap: "account"})
+	opMakeAccountPending = def("PUT /admin/api/accounts/{id}/make_pending.json", nil, operation{Collection: "accounts", Wrap: "account"})
 
 	opListUsers      = def("GET /admin/api/accounts/{account_id}/users.json", UserFilter{}, operation{List: "users", Item: "user"})
 	opCreateUser     = def("POST /admin/api/accounts/{account_id}/users.json", UserParams{}, operation{Wrap: "user"})
@@ -190,12 +190,12 @@ var (
 
 // Tenants (Master API). Every answer is a signup result: {"signup": {"account", "access_token"}}.
 var (
-	opCreateTenant = def("POST /master/api/providers.json", TenantParams{}, operation{Wrap: "signup",
+	opCreateTenant = def("POST /master/api/providers.json", TenantParams{}, operation{Collection: "accounts", Wrap: "signup",
 		Undocumented: map[string]string{"annotations[*]": whyTenantAnnotations}})
 	opGetTenant    = def("GET /master/api/providers/{id}.json", nil, operation{Wrap: "signup"})
-	opUpdateTenant = def("PUT /master/api/providers/{id}.json", TenantUpdateParams{}, operation{Wrap: "signup",
+	opUpdateTenant = def("PUT /master/api/providers/{id}.json", TenantUpdateParams{}, operation{Collection: "accounts", Wrap: "signup",
 		Undocumented: map[string]string{"annotations[*]": whyTenantAnnotations}})
-	opDeleteTenant = def("DELETE /master/api/providers/{id}.json", nil, operation{})
+	opDeleteTenant = def("DELETE /master/api/providers/{id}.json", nil, operation{Collection: "accounts"})
 )
 
 // A provider account's own users and their access tokens (on the tenant's admin domain).
@@ -206,9 +206,9 @@ var (
 
 // Custom policies (Policy Registry API).
 var (
-	opListCustomPolicies = def("GET /admin/api/registry/policies.json", nil, operation{List: "policies", Item: "policy"})
-	opCreateCustomPolicy = def("POST /admin/api/registry/policies.json", CustomPolicyParams{}, operation{Wrap: "policy"})
+	opListCustomPolicies = def("GET /admin/api/registry/policies.json", nil, operation{Collection: "policies", List: "policies", Item: "policy"})
+	opCreateCustomPolicy = def("POST /admin/api/registry/policies.json", CustomPolicyParams{}, operation{Collection: "policies", Wrap: "policy"})
 	opGetCustomPolicy    = def("GET /admin/api/registry/policies/{id}.json", nil, operation{Wrap: "policy"})
-	opUpdateCustomPolicy = def("PUT /admin/api/registry/policies/{id}.json", CustomPolicyParams{}, operation{Wrap: "policy"})
-	opDeleteCustomPolicy = def("DELETE /admin/api/registry/policies/{id}.json", nil, operation{})
+	opUpdateCustomPolicy = def("PUT /admin/api/registry/policies/{id}.json", CustomPolicyParams{}, operation{Collection: "policies", Wrap: "policy"})
+	opDeleteCustomPolicy = def("DELETE /admin/api/registry/policies/{id}.json", nil, operation{Collection: "policies"})
 )
