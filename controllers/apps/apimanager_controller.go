@@ -116,6 +116,8 @@ func NewAPIManagerReconciler(mgr ctrl.Manager, environ []string) *APIManagerReco
 			// namespaces it watches in memory.
 			Uncached: map[schema.GroupKind]bool{secretGVK.GroupKind(): true},
 			Scheme:   mgr.GetScheme(),
+			// An installation of the existing operator is taken over field by field.
+			TakeOverManagers: apply.ExistingOperatorManagers,
 		},
 		APIs: apis,
 	}

@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/util/csaupgrade"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -35,7 +37,14 @@ type Applier struct {
 	Uncached map[schema.GroupKind]bool
 	// Scheme says which kinds are read typed.
 	Scheme *runtime.Scheme
+	// TakeOverManagers are the field managers of another operator whose fields Apply takes over
+	// (see Apply); empty takes over nothing.
+	TakeOverManagers sets.Set[string]
 }
+
+// ExistingOperatorManagers are the field managers of the 3scale operator Red Hat ships: its
+// binary, /manager, writes with Update requests under its name.
+var ExistingOperatorManagers = sets.New("manager")
 
 // An Outcome says what Apply did.
 type Outcome int
@@ -63,23 +72,72 @@ func (o Outcome) String() string {
 
 // Apply writes desired (from Prepare) with server-side apply under FieldOwner, forcing ownership of
 // its fields, unless the live object is UpToDate. It never reads or writes status.
+//
+// An object the cache does not hold is read from the API server: it may be one the existing
+// operator made (the cache holds only objects this operator labelled). The fields of such an
+// object (but a Secret) that one of TakeOverManagers set with Update requests are first handed to
+// FieldOwner
+// (client-go's csaupgrade), so that the apply removes those it does not set; otherwise they
+// would stay beside the applied ones (an env var with both value and valueFrom, a volume with
+// both emptyDir and persistentVolumeClaim), which the API server refuses or which no one updates.
 func (a *Applier) Apply(ctx context.Context, desired *unstructured.Unstructured) (Outcome, error) {
-	live, err := a.Live(ctx, desired.GroupVersionKind(), client.ObjectKeyFromObject(desired))
+	key := client.ObjectKeyFromObject(desired)
+	live, err := a.Live(ctx, desired.GroupVersionKind(), key)
 	if err != nil {
 		return Unchanged, err
+	}
+	if live == nil && a.Direct != nil && !a.Uncached[desired.GroupVersionKind().GroupKind()] {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(desired.GroupVersionKind())
+		switch err := a.Direct.Get(ctx, key, u); {
+		case err == nil:
+			live = u
+		case !apierrors.IsNotFound(err):
+			return Unchanged, fmt.Errorf("cannot read %s %s: %w", desired.GetKind(), desired.GetName(), err)
+		}
+	}
+	// Secrets (the Uncached kinds) are not taken over: keys this operator does not write are the
+	// user's (or the previous operator's BASE_URL, ...), and must stay.
+	if live != nil && len(a.TakeOverManagers) > 0 && !a.Uncached[desired.GroupVersionKind().GroupKind()] {
+		patch, err := csaupgrade.UpgradeManagedFieldsPatch(live, a.TakeOverManagers, FieldOwner)
+		if err != nil {
+			return Unchanged, fmt.Errorf("cannot take over the fields of %s %s: %w", desired.GetKind(), desired.GetName(), err)
+		}
+		if patch != nil {
+			target := &unstructured.Unstructured{}
+			target.SetGroupVersionKind(desired.GroupVersionKind())
+			target.SetNamespace(desired.GetNamespace())
+			target.SetName(desired.GetName())
+			if err := a.Client.Patch(ctx, target, client.RawPatch(types.JSONPatchType, patch)); err != nil {
+				return Unchanged, fmt.Errorf("cannot take over the fields of %s %s: %w", desired.GetKind(), desired.GetName(), err)
+			}
+			// The fields it no longer owns must go: apply.
+			if err := a.apply(ctx, desired); err != nil {
+				return Unchanged, err
+			}
+			return Updated, nil
+		}
 	}
 	if live != nil && UpToDate(desired, live) {
 		return Unchanged, nil
 	}
-	// Apply decodes the answer into its argument; keep the caller's object as it was.
-	ac := client.ApplyConfigurationFromUnstructured(desired.DeepCopy())
-	if err := a.Client.Apply(ctx, ac, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
-		return Unchanged, fmt.Errorf("cannot apply %s %s: %w", desired.GetKind(), desired.GetName(), err)
+	if err := a.apply(ctx, desired); err != nil {
+		return Unchanged, err
 	}
 	if live == nil {
 		return Created, nil
 	}
 	return Updated, nil
+}
+
+// apply writes desired with server-side apply under FieldOwner, forcing ownership.
+func (a *Applier) apply(ctx context.Context, desired *unstructured.Unstructured) error {
+	// Apply decodes the answer into its argument; keep the caller's object as it was.
+	ac := client.ApplyConfigurationFromUnstructured(desired.DeepCopy())
+	if err := a.Client.Apply(ctx, ac, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return fmt.Errorf("cannot apply %s %s: %w", desired.GetKind(), desired.GetName(), err)
+	}
+	return nil
 }
 
 // Live returns the live object as unstructured content (with apiVersion and kind), nil when it does

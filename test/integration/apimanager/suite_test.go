@@ -42,8 +42,12 @@ import (
 	"github.com/threescale-oss/operator/test/envtestutil"
 )
 
-// openshiftLabel marks the APIManagers the "openshift" manager reconciles.
-const openshiftLabel = "test.3scale.net/cluster"
+// openshiftLabel marks the APIManagers the "openshift" manager reconciles; set to unmanagedValue,
+// no manager reconciles it (a take-over test builds another operator's installation first).
+const (
+	openshiftLabel = "test.3scale.net/cluster"
+	unmanagedValue = "none"
+)
 
 // testApicastImage is set through RELATED_IMAGE_APICAST on the "kube" manager.
 const testApicastImage = "registry.test/apicast:1"
@@ -92,7 +96,7 @@ func run(m *testing.M) int {
 	defer wg.Wait()
 	defer cancel()
 	for _, mc := range []managerConfig{
-		{name: "kube", selector: openshiftLabel + "!=true", hide: []schema.GroupVersionKind{inputs.RouteGVK}, writes: kubeWrites,
+		{name: "kube", selector: openshiftLabel + " notin (true," + unmanagedValue + ")", hide: []schema.GroupVersionKind{inputs.RouteGVK}, writes: kubeWrites,
 			environ: []string{"RELATED_IMAGE_APICAST=" + testApicastImage}},
 		{name: "openshift", selector: openshiftLabel + "=true", writes: openshiftWrites,
 			hide: []schema.GroupVersionKind{inputs.GrafanaDashboardGVK, inputs.GrafanaDashboardV4GVK}},
