@@ -15,6 +15,7 @@ import (
 
 	"github.com/threescale-oss/operator/api"
 	"github.com/threescale-oss/operator/controllers"
+	"github.com/threescale-oss/operator/pkg/backup"
 	"github.com/threescale-oss/operator/pkg/watchnamespaces"
 )
 
@@ -35,6 +36,10 @@ func main() {
 }
 
 func run(args []string) error {
+	// The backup and restore Jobs run the operator's own image with a subcommand.
+	if len(args) > 0 && backup.IsCommand(args[0]) {
+		return backup.RunCommand(ctrl.SetupSignalHandler(), args)
+	}
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	var metricsAddr, probeAddr string
 	var leaderElect bool

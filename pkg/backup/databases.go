@@ -2,7 +2,6 @@ package backup
 
 import (
 	"fmt"
-	"path"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -74,7 +73,7 @@ migrate() {
   [ "$r" = OK ] || [ "$r" = NOKEY ] || { echo "MIGRATE to $DB_HOST:$DB_PORT db $mdb: $r" >&2; exit 1; }
 }
 for db in $(redis-cli -p "$SCRATCH_PORT" info keyspace | sed -n 's/^db\([0-9]*\):.*/\1/p'); do
-  redis-cli -p "$SCRATCH_PORT" -n "$db" --scan --count 1000 > "$work/keys"
+  redis-cli -p "$SCRATCH_PORT" -n "$db" --scan > "$work/keys"
   set --
   while IFS= read -r key; do
     set -- "$@" "$key"
@@ -143,6 +142,3 @@ func DatabaseContainer(kind, step string, images render.Images) (corev1.Containe
 	c.Env = env
 	return c, nil
 }
-
-// dumpPath is where the Job of step writes (backup) or reads (restore) its data in the container.
-func dumpPath(step string) string { return path.Join(MountPath, DatabaseFile(step)) }

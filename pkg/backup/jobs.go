@@ -243,7 +243,7 @@ func (p Params) operatorPod(step string, args []string) (corev1.PodSpec, error) 
 		Containers: []corev1.Container{{
 			Name: step, Image: p.OperatorImage, ImagePullPolicy: corev1.PullIfNotPresent,
 			Command: []string{"/manager"}, Args: args,
-			VolumeMounts: []corev1.VolumeMount{{Name: "backup", MountPath: MountPath, ReadOnly: readOnly}},
+			VolumeMounts:    []corev1.VolumeMount{{Name: "backup", MountPath: MountPath, ReadOnly: readOnly}},
 			SecurityContext: &corev1.SecurityContext{RunAsNonRoot: ptr(true)},
 		}},
 		Volumes: []corev1.Volume{claimVolume("backup", p.ClaimName, readOnly)},
