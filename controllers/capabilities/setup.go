@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -29,6 +30,10 @@ const (
 	CallsPerSecondEnvVar = "THREESCALE_CALLS_PER_SECOND"
 	CallsBurstEnvVar     = "THREESCALE_CALLS_BURST"
 )
+
+// ManagementPolicyEnvVar sets the management policy of the objects without the
+// capabilities.3scale.net/management-policy annotation: Enforce (the default) or Observe.
+const ManagementPolicyEnvVar = "CAPABILITIES_MANAGEMENT_POLICY"
 
 // Options tune the capability controllers.
 type Options struct {
@@ -58,6 +63,13 @@ func DefaultOptions() (Options, error) {
 			return Options{}, fmt.Errorf("%s=%q is not a positive duration", PollIntervalEnvVar, v)
 		}
 		opts.Loop.PollInterval = d
+	}
+	switch v := os.Getenv(ManagementPolicyEnvVar); {
+	case v == "":
+	case strings.EqualFold(v, external.ManagementPolicyEnforce), strings.EqualFold(v, external.ManagementPolicyObserve):
+		opts.Loop.ManagementPolicy = v
+	default:
+		return Options{}, fmt.Errorf("%s=%q is neither %s nor %s", ManagementPolicyEnvVar, v, external.ManagementPolicyEnforce, external.ManagementPolicyObserve)
 	}
 	limits, err := limitsFromEnv()
 	if err != nil {

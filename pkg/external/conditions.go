@@ -73,6 +73,8 @@ type outcome struct {
 	class Class
 	// synced is true when 3scale matches the spec.
 	synced bool
+	// outOfSync is true when an observed object differs from 3scale (message says how).
+	outOfSync bool
 	// reason and message describe the error.
 	reason, message string
 }
@@ -92,6 +94,8 @@ func setConditions(conds *[]metav1.Condition, generation int64, o outcome, cs Co
 	switch {
 	case o.synced:
 		reason, msg = ReasonSynced, syncedMessage
+	case o.outOfSync:
+		reason = ReasonOutOfSync
 	case o.class == Invalid, o.class == Rejected:
 		invalid = metav1.ConditionTrue
 	case o.class == Waiting:

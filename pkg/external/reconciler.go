@@ -74,6 +74,11 @@ type Options struct {
 	WaitInterval time.Duration
 	// ReconcileTimeout bounds one reconcile.
 	ReconcileTimeout time.Duration
+	// ManagementPolicy is the ManagementPolicyAnnotation of objects without one:
+	// ManagementPolicyEnforce when empty.
+	ManagementPolicy string
+	// Name names the controller in metrics.
+	Name string
 }
 
 func (o Options) withDefaults() Options {
@@ -104,13 +109,15 @@ type Reconciler[T client.Object] struct {
 	mu sync.Mutex
 	// failingSince is when each object's current run of transient failures began.
 	failingSince map[types.UID]time.Time
+	// driftReported is the drift last reported of each object, until it syncs.
+	driftReported map[types.UID]string
 }
 
 // NewReconciler returns the loop for kind. c reads the objects (and lists them by the claim
 // index, ClaimIndex) and patches them.
 func NewReconciler[T client.Object](c client.Client, kind Kind[T], recorder events.EventRecorder, opts Options) *Reconciler[T] {
 	return &Reconciler[T]{client: c, kind: kind, recorder: recorder, opts: opts.withDefaults(),
-		claims: newClaims(), now: time.Now, failingSince: map[types.UID]time.Time{}}
+		claims: newClaims(), now: time.Now, failingSince: map[types.UID]time.Time{}, driftReported: map[types.UID]string{}}
 }
 
 // A pass is one reconcile of one object: the object as it is being changed, and the copy of it
@@ -159,6 +166,9 @@ type result struct {
 
 func (r *Reconciler[T]) reconcileNormal(ctx context.Context, p *pass[T]) result {
 	obj := p.obj
+	if err := checkManagementPolicy(obj); err != nil {
+		return r.failure(ctx, p, "check", err)
+	}
 	if err := r.kind.Check(ctx, obj); err != nil {
 		return r.failure(ctx, p, "check", err)
 	}
@@ -172,6 +182,11 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, p *pass[T]) result 
 	id, obs, err := r.observe(ctx, p, ext)
 	if err != nil {
 		return r.failure(ctx, p, "observe", err)
+	}
+	observeOnly := r.observeOnly(obj)
+	if !obs.Exists && observeOnly {
+		return result{outcome: outcome{outOfSync: true, message: "observed, not enforced: no 3scale entity matches this object; enforcing would create it"},
+			requeueAfter: r.pollInterval(obj)}
 	}
 	if !obs.Exists {
 		if id, err = r.create(ctx, p, ext); err != nil {
@@ -190,7 +205,21 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, p *pass[T]) result 
 			return r.failure(ctx, p, "clear the create-pending mark", err)
 		}
 	}
+	if !obs.UpToDate() && observeOnly {
+		*st.ObservedGeneration = obj.GetGeneration()
+		if st.Location != nil {
+			*st.Location = p.location
+		}
+		if r.wasSynced(obj) {
+			r.drifted(obj, "observed, not enforced, enforcing would ", planning.Descriptions(obs.Operations))
+		}
+		return result{outcome: outcome{outOfSync: true, message: fmt.Sprintf("observed, not enforced: enforcing would make %d change(s): %s",
+			len(obs.Operations), summarize(planning.Descriptions(obs.Operations)))}, requeueAfter: r.pollInterval(obj)}
+	}
 	if !obs.UpToDate() {
+		if r.wasSynced(obj) {
+			r.drifted(obj, "reverting: ", planning.Descriptions(obs.Operations))
+		}
 		log.FromContext(ctx).Info("syncing 3scale", "id", id, "diff", planning.Descriptions(obs.Operations))
 		for _, w := range obs.Warnings {
 			r.event(obj, corev1.EventTypeWarning, "SpecNormalized", "Sync", w)
@@ -293,6 +322,8 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, p *pass[T]) (ctrl.R
 	}
 	if obj.GetAnnotations()[DeletionPolicyAnnotation] == DeletionPolicyOrphan {
 		r.event(obj, corev1.EventTypeNormal, "Orphaned", "Delete", "left in 3scale as the deletion policy asks")
+	} else if r.observeOnly(obj) {
+		r.event(obj, corev1.EventTypeNormal, "Orphaned", "Delete", "left in 3scale: the object is observed, not enforced ("+ManagementPolicyAnnotation+")")
 	} else if res, done := r.deleteEntity(ctx, p); !done {
 		return r.finish(ctx, p, res)
 	} else if d, ok := r.kind.(DependentsDeleter[T]); ok {
@@ -423,11 +454,12 @@ func (r *Reconciler[T]) tolerate(obj T) (time.Time, bool) {
 	return since, synced && now.Sub(since) < r.opts.PollInterval
 }
 
-// recovered forgets the failures of obj.
+// recovered forgets the failures of obj, and the drift it reported.
 func (r *Reconciler[T]) recovered(obj T) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.failingSince, obj.GetUID())
+	delete(r.driftReported, obj.GetUID())
 }
 
 // finish writes the conditions of res and the status with one patch, and returns what the work

@@ -87,6 +87,7 @@ func Setup[T client.Object](mgr ctrl.Manager, reg Registration[T], opts Options,
 		maxConcurrent = DefaultMaxConcurrentReconciles
 	}
 	opts = opts.withDefaults()
+	opts.Name = reg.Name
 	r := NewReconciler(mgr.GetClient(), reg.Kind, mgr.GetEventRecorder(reg.Name), opts)
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(reg.Name).

@@ -21,8 +21,15 @@ import (
 // lookup lists again. Writes by others (the admin portal, another token) are seen within the
 // window; for products and backends 3scale refuses a second system name anyway.
 
-// DefaultLookupWindow is how long a lookup result serves the lookups that follow it.
-const DefaultLookupWindow = 5 * time.Second
+// DefaultLookupWindow is how long a lookup result serves the lookups that follow it, for a
+// collection whose keys 3scale keeps unique (system names): a lookup that misses an entity
+// someone else created meanwhile leads to a create that 3scale refuses, after which the object
+// looks again and finds it. Other collections (accounts, whose organization names 3scale does not
+// keep unique) share results for ShortLookupWindow at most.
+const DefaultLookupWindow = 30 * time.Second
+
+// ShortLookupWindow bounds the sharing of lookups of collections without unique keys.
+const ShortLookupWindow = 5 * time.Second
 
 type sharedLookupKey struct{}
 
@@ -69,6 +76,10 @@ func sharedList[T any](ctx context.Context, c *Client, op *operation, params any
 		return nil, err
 	}
 	l := c.lookups
+	window := l.window
+	if !op.UniqueKeys {
+		window = min(window, ShortLookupWindow)
+	}
 	l.mu.Lock()
 	now := time.Now()
 	for k, e := range l.entries { // drop the results no lookup may take any more
@@ -76,7 +87,7 @@ func sharedList[T any](ctx context.Context, c *Client, op *operation, params any
 			delete(l.entries, k)
 		}
 	}
-	if e, ok := l.entries[key]; ok && e.joinable(now, l.window) {
+	if e, ok := l.entries[key]; ok && e.joinable(now, window) {
 		l.mu.Unlock()
 		select {
 		case <-e.done:

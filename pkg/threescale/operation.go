@@ -38,6 +38,9 @@ type operation struct {
 	// Collection names the collection a list shows and a write changes ("products"): lookups of
 	// it may be shared (WithSharedLookup), kept up to date with this Client's writes.
 	Collection string
+	// UniqueKeys says 3scale refuses a second entity of the collection with the same natural key:
+	// a shared lookup of it may serve for longer (DefaultLookupWindow).
+	UniqueKeys bool
 	// Undocumented lists parameters 3scale accepts that its API description leaves out, each with
 	// where 3scale's source (3scale/porta) permits it. The contract test holds this list to
 	// parameters that really are missing from the description.

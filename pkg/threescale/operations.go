@@ -24,7 +24,7 @@ var pagination = map[string]string{"page": whyUsagesPaginated, "per_page": whyUs
 
 // Products (services).
 var (
-	opListProducts  = def("GET /admin/api/services.json", nil, operation{Collection: "products", Paginated: true, List: "services", Item: "service"})
+	opListProducts  = def("GET /admin/api/services.json", nil, operation{UniqueKeys: true, Collection: "products", Paginated: true, List: "services", Item: "service"})
 	opCreateProduct = def("POST /admin/api/services.json", ProductParams{}, operation{Collection: "products", Wrap: "service",
 		Undocumented: map[string]string{"annotations[*]": whyServiceAnnotations}})
 	opGetProduct    = def("GET /admin/api/services/{id}.json", nil, operation{Wrap: "service"})
@@ -78,7 +78,7 @@ var (
 
 // Backends and their metrics, methods and mapping rules.
 var (
-	opListBackends  = def("GET /admin/api/backend_apis.json", nil, operation{Collection: "backends", Paginated: true, List: "backend_apis", Item: "backend_api"})
+	opListBackends  = def("GET /admin/api/backend_apis.json", nil, operation{UniqueKeys: true, Collection: "backends", Paginated: true, List: "backend_apis", Item: "backend_api"})
 	opCreateBackend = def("POST /admin/api/backend_apis.json", BackendParams{}, operation{Collection: "backends", Wrap: "backend_api",
 		Undocumented: map[string]string{"annotations[*]": whyBackendAnnotations}})
 	opGetBackend    = def("GET /admin/api/backend_apis/{id}.json", nil, operation{Wrap: "backend_api"})
@@ -138,7 +138,7 @@ var (
 
 // ActiveDocs.
 var (
-	opListActiveDocs  = def("GET /admin/api/active_docs.json", nil, operation{Collection: "activedocs", List: "api_docs", Item: "api_doc"})
+	opListActiveDocs  = def("GET /admin/api/active_docs.json", nil, operation{UniqueKeys: true, Collection: "activedocs", List: "api_docs", Item: "api_doc"})
 	opCreateActiveDoc = def("POST /admin/api/active_docs.json", ActiveDocParams{}, operation{Collection: "activedocs", Wrap: "api_doc"})
 	opGetActiveDoc    = def("GET /admin/api/active_docs/{id}.json", nil, operation{Wrap: "api_doc"})
 	opUpdateActiveDoc = def("PUT /admin/api/active_docs/{id}.json", ActiveDocUpdateParams{}, operation{Collection: "activedocs", Wrap: "api_doc"})
@@ -206,7 +206,7 @@ var (
 
 // Custom policies (Policy Registry API).
 var (
-	opListCustomPolicies = def("GET /admin/api/registry/policies.json", nil, operation{Collection: "policies", List: "policies", Item: "policy"})
+	opListCustomPolicies = def("GET /admin/api/registry/policies.json", nil, operation{UniqueKeys: true, Collection: "policies", List: "policies", Item: "policy"})
 	opCreateCustomPolicy = def("POST /admin/api/registry/policies.json", CustomPolicyParams{}, operation{Collection: "policies", Wrap: "policy"})
 	opGetCustomPolicy    = def("GET /admin/api/registry/policies/{id}.json", nil, operation{Wrap: "policy"})
 	opUpdateCustomPolicy = def("PUT /admin/api/registry/policies/{id}.json", CustomPolicyParams{}, operation{Collection: "policies", Wrap: "policy"})

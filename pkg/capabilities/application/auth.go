@@ -70,6 +70,10 @@ func (AuthKind) NewList() client.ObjectList { return &capabilitiesv1beta1.Applic
 // Finalizer returns AuthFinalizer.
 func (AuthKind) Finalizer() string { return AuthFinalizer }
 
+// FollowsSecrets: the keys follow the credentials Secret, so a key changed while the spec is not
+// is a rotation, not drift.
+func (AuthKind) FollowsSecrets() bool { return true }
+
 // Conditions are Ready, Invalid, Failed and Orphan (waiting for its Application).
 func (AuthKind) Conditions() external.ConditionSet {
 	return external.ConditionSet{Waiting: external.TypeOrphan}

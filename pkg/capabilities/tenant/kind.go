@@ -57,6 +57,10 @@ func (Kind) NewList() client.ObjectList { return &capabilitiesv1alpha1.TenantLis
 // Finalizer returns the finalizer of the 3scale operator that Red Hat ships.
 func (Kind) Finalizer() string { return capabilitiesv1alpha1.TenantFinalizer }
 
+// FollowsSecrets: the admin password and the token follow Secrets, so their rotation while the
+// spec is unchanged is no drift.
+func (Kind) FollowsSecrets() bool { return true }
+
 // Conditions are Ready, Invalid and Failed, and Waiting while a Secret or key is missing.
 func (Kind) Conditions() external.ConditionSet {
 	return external.ConditionSet{Waiting: external.TypeWaiting}

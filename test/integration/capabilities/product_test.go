@@ -289,6 +289,14 @@ func TestProductDriftReverted(t *testing.T) {
 		t.Fatal("the drift made by hand did not show")
 	}
 	h.eventually("drift reverted", func() error { return h.inSync(h.tc, p) })
+	h.eventually("drift reported", func() error {
+		for _, e := range h.events(p.Name) {
+			if strings.Contains(e, "DriftDetected") && strings.Contains(e, "description") && strings.Contains(e, "application plan") {
+				return nil
+			}
+		}
+		return fmt.Errorf("no DriftDetected event naming the description and the plan: %q", h.events(p.Name))
+	})
 }
 
 // TestProductDeletionOrphan leaves the product in 3scale.
@@ -313,4 +321,35 @@ func newProduct(name string) *capabilitiesv1beta1.Product {
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec:       capabilitiesv1beta1.ProductSpec{Name: name, SystemName: name},
 	}
+}
+
+// TestProductObserveOnly: a Product annotated management-policy Observe reports what enforcing
+// would change (Synced False, reason OutOfSync) and writes nothing to 3scale; without the
+// annotation the operator enforces again.
+func TestProductObserveOnly(t *testing.T) {
+	h := newHarness(t)
+	h.startManager()
+	b, p := quickstart(t)
+	h.create(b)
+	h.create(p)
+	h.waitProductSynced(p)
+	ctx := context.Background()
+	id := *p.Status.ID
+	h.update(p, func() { p.Annotations = map[string]string{external.ManagementPolicyAnnotation: external.ManagementPolicyObserve} })
+	if _, err := h.tc.UpdateProduct(ctx, id, threescale.ProductUpdateParams{Description: ptr("edited by hand")}); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.ResetCalls()
+	c := h.waitCondition(p, productConditions(p), external.TypeSynced, metav1.ConditionFalse, external.ReasonOutOfSync)
+	if !strings.Contains(c.Message, "description") {
+		t.Errorf("OutOfSync message %q does not name the description", c.Message)
+	}
+	h.diff("writes of an observed product", []string(nil), h.writes())
+	got, err := h.tc.GetProduct(ctx, id)
+	if err != nil || got.Description != "edited by hand" {
+		t.Errorf("the observed product was changed in 3scale: %+v, %v", got, err)
+	}
+	h.update(p, func() { delete(p.Annotations, external.ManagementPolicyAnnotation) })
+	h.waitProductSynced(p)
+	h.eventually("enforced again", func() error { return h.inSync(h.tc, p) })
 }
