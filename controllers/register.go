@@ -28,6 +28,7 @@ type Setup func(mgr ctrl.Manager) error
 var Setups = []Setup{
 	apps.SetupAPIManager,
 	apps.SetupAPIManagerBackup,
+	apps.SetupAPIManagerRestore,
 	capabilities.SetupAll,
 }
 
