@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
+	capabilitiesv1alpha1 "github.com/threescale-oss/operator/api/capabilities/v1alpha1"
 	"github.com/threescale-oss/operator/pkg/apimanager/apply"
 	"github.com/threescale-oss/operator/pkg/apimanager/inputs"
 	"github.com/threescale-oss/operator/pkg/apimanager/render"
@@ -152,7 +153,10 @@ func (r *APIManagerReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// A second APIManager in a namespace waits for the first to be deleted.
 		Watches(&appsv1alpha1.APIManager{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersBeside),
 			builder.WithPredicates(createdOrDeleted)).
-		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersReading))
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersReading)).
+		// Off OpenShift every Tenant of the namespace gets Ingresses for its portals; its status
+		// changes once its tenant Secret (with the admin URL) is written.
+		Watches(&capabilitiesv1alpha1.Tenant{}, handler.EnqueueRequestsFromMapFunc(r.apiManagersOfNamespace))
 	for _, gvk := range ownedKinds {
 		b = b.Owns(apply.NewObject(r.Scheme, gvk))
 	}
@@ -210,6 +214,20 @@ func (w *optionalWatches) ensure(gvks []schema.GroupVersionKind) error {
 	return nil
 }
 
+// apiManagersOfNamespace maps an object to every APIManager of its namespace.
+func (r *APIManagerReconciler) apiManagersOfNamespace(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list appsv1alpha1.APIManagerList
+	if err := r.Client.List(ctx, &list, client.InNamespace(obj.GetNamespace())); err != nil {
+		log.FromContext(ctx).Error(err, "cannot list the APIManagers of a namespace", "namespace", obj.GetNamespace())
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return reqs
+}
+
 // apiManagersReading maps a Secret to the APIManagers of its namespace that read or generate it.
 func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret client.Object) []reconcile.Request {
 	var list appsv1alpha1.APIManagerList
@@ -232,6 +250,7 @@ func (r *APIManagerReconciler) apiManagersReading(ctx context.Context, secret cl
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=replicasets,verbs=get;list
 // +kubebuilder:rbac:groups=autoscaling,resources=horizontalpodautoscalers,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=capabilities.3scale.net,resources=tenants,verbs=get;list;watch
 // +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=configmaps;persistentvolumeclaims;secrets;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods;replicationcontrollers,verbs=get;list

@@ -3,14 +3,19 @@ package inputs
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"sort"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
+	capabilitiesv1alpha1 "github.com/threescale-oss/operator/api/capabilities/v1alpha1"
 	"github.com/threescale-oss/operator/pkg/apimanager/render"
 )
 
@@ -178,12 +183,20 @@ func (g *Gatherer) Gather(ctx context.Context, apim *appsv1alpha1.APIManager) (*
 	if err != nil {
 		return nil, err
 	}
+	var tenants []render.TenantPortals
+	if !apis.Routes {
+		// On OpenShift zync-que makes the tenants' Routes; elsewhere the operator's Ingresses.
+		if tenants, err = g.tenantPortals(ctx, apim); err != nil {
+			return nil, err
+		}
+	}
 	out.Inputs = &render.Inputs{
 		APIManager:       apim,
 		Images:           render.ResolveImages(apim, g.ImageEnv),
 		Secrets:          infos,
 		SecretData:       values,
 		RunningDatabases: running,
+		Tenants:          tenants,
 	}
 	apis.SetOn(out.Inputs)
 	return out, nil
@@ -227,4 +240,66 @@ func (g *Gatherer) runningDatabases(ctx context.Context, apim *appsv1alpha1.APIM
 		out[name] = w
 	}
 	return out, nil
+}
+
+// tenantPortals returns the portals of the Tenant objects of apim's namespace that were created
+// through this platform's master (spec.systemMasterUrl names its master host or the system-master
+// Service) and whose tenant Secret, in the same namespace, holds the admin URL. Tenants are read
+// with Workloads (the cache: the Tenant controller watches them anyway), their Secrets with Reader.
+func (g *Gatherer) tenantPortals(ctx context.Context, apim *appsv1alpha1.APIManager) ([]render.TenantPortals, error) {
+	reader := g.Workloads
+	if reader == nil {
+		reader = g.Reader
+	}
+	var list capabilitiesv1alpha1.TenantList
+	if err := reader.List(ctx, &list, client.InNamespace(apim.Namespace)); err != nil {
+		if meta.IsNoMatchError(err) || runtime.IsNotRegisteredError(err) {
+			return nil, nil // the Tenant CRD is not installed, or the kind not known
+		}
+		return nil, fmt.Errorf("cannot list Tenants: %w", err)
+	}
+	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	var out []render.TenantPortals
+	for i := range list.Items {
+		t := &list.Items[i]
+		if !t.DeletionTimestamp.IsZero() || !masterOf(t.Spec.SystemMasterURL, apim) {
+			continue
+		}
+		key := t.TenantSecretKey()
+		if key.Namespace != apim.Namespace || key.Name == "" {
+			continue
+		}
+		var s corev1.Secret
+		switch err := g.Reader.Get(ctx, key, &s); {
+		case apierrors.IsNotFound(err):
+			continue // not created in 3scale yet
+		case err != nil:
+			return nil, fmt.Errorf("cannot read Secret %s of Tenant %s: %w", key.Name, t.Name, err)
+		}
+		u, err := url.Parse(string(s.Data[capabilitiesv1alpha1.TenantSecretAdminURLKey]))
+		if err != nil || u.Hostname() == "" {
+			continue
+		}
+		p := render.TenantPortals{Name: t.Name, AdminHost: strings.ToLower(u.Hostname())}
+		// 3scale names a tenant's portals <subdomain>-admin.<superdomain> and <subdomain>.<superdomain>.
+		suffix := "-admin." + strings.ToLower(apim.Spec.WildcardDomain)
+		if sub, ok := strings.CutSuffix(p.AdminHost, suffix); ok && sub != "" {
+			p.DeveloperHost = sub + "." + strings.ToLower(apim.Spec.WildcardDomain)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// masterOf reports whether masterURL is apim's master: its public host, or the system-master
+// Service of its namespace.
+func masterOf(masterURL string, apim *appsv1alpha1.APIManager) bool {
+	u, err := url.Parse(masterURL)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	return host == strings.ToLower(apim.MasterHost()) || host == render.SystemMasterName ||
+		host == render.SystemMasterName+"."+apim.Namespace ||
+		strings.HasPrefix(host, render.SystemMasterName+"."+apim.Namespace+".svc")
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -54,8 +55,9 @@ func endpoints(in *Inputs) []endpoint {
 // them, so the operator renders the default tenant's Routes itself.
 //
 // Elsewhere it renders one Ingress per host of the default tenant (the same hosts), with the class,
-// annotations and TLS Secret of spec.ingress. Hosts of further tenants and products are not
-// covered: on Kubernetes a wildcard Ingress or DNS entry of the user's choice serves them.
+// annotations and TLS Secret of spec.ingress, and one Ingress per tenant of in.Tenants for its
+// admin and developer portals. Products' gateway hosts are not covered: on Kubernetes a wildcard
+// Ingress or DNS entry of the user's choice serves them.
 func Exposure(in *Inputs) []client.Object {
 	if !in.ok() {
 		return nil
@@ -68,6 +70,9 @@ func Exposure(in *Inputs) []client.Object {
 		case e.always || !in.APIManager.IsZyncEnabled():
 			objs = append(objs, newRoute(in, e))
 		}
+	}
+	if !in.RoutesAvailable {
+		objs = append(objs, tenantIngresses(in)...)
 	}
 	return objs
 }
@@ -100,29 +105,39 @@ func newRoute(in *Inputs, e endpoint) client.Object {
 	return u
 }
 
+// ingressRule routes a host to a Service port.
+type ingressRule struct{ host, service, port string }
+
 // newIngress returns the Ingress of e, with spec.ingress's class, annotations and TLS Secret. TLS
 // should terminate at the Ingress or before it: porta redirects plain HTTP to HTTPS.
 func newIngress(in *Inputs, e endpoint) client.Object {
-	meta := objectMeta(in, e.name, e.component, e.element)
+	return newIngressOf(in, objectMeta(in, e.name, e.component, e.element), ingressRule{e.host, e.service, e.port})
+}
+
+// newIngressOf returns an Ingress with one rule per host, and spec.ingress's class, annotations and
+// TLS Secret.
+func newIngressOf(in *Inputs, meta metav1.ObjectMeta, rules ...ingressRule) *networkingv1.Ingress {
 	pathType := networkingv1.PathTypePrefix
 	ing := &networkingv1.Ingress{
 		TypeMeta:   typeMeta("networking.k8s.io/v1", "Ingress"),
 		ObjectMeta: meta,
-		Spec: networkingv1.IngressSpec{
-			Rules: []networkingv1.IngressRule{{
-				Host: e.host,
-				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
-					Paths: []networkingv1.HTTPIngressPath{{
-						Path:     "/",
-						PathType: &pathType,
-						Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
-							Name: e.service,
-							Port: networkingv1.ServiceBackendPort{Name: e.port},
-						}},
+	}
+	var hosts []string
+	for _, r := range rules {
+		hosts = append(hosts, r.host)
+		ing.Spec.Rules = append(ing.Spec.Rules, networkingv1.IngressRule{
+			Host: r.host,
+			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+				Paths: []networkingv1.HTTPIngressPath{{
+					Path:     "/",
+					PathType: &pathType,
+					Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+						Name: r.service,
+						Port: networkingv1.ServiceBackendPort{Name: r.port},
 					}},
 				}},
 			}},
-		},
+		})
 	}
 	spec := in.spec().Ingress
 	if spec == nil {
@@ -136,7 +151,40 @@ func newIngress(in *Inputs, e endpoint) client.Object {
 		ing.Annotations = mergeLabels(spec.Annotations)
 	}
 	if spec.TLSSecretRef != nil && spec.TLSSecretRef.Name != "" {
-		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{e.host}, SecretName: spec.TLSSecretRef.Name}}
+		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: hosts, SecretName: spec.TLSSecretRef.Name}}
 	}
 	return ing
+}
+
+// TenantIngressPrefix starts the names of the Ingresses of the tenants' portals:
+// tenant-<Tenant object name>.
+const TenantIngressPrefix = "tenant-"
+
+// tenantIngresses returns, off OpenShift, one Ingress per tenant of in.Tenants with the rules of its
+// admin and developer portals (system-provider and system-developer route by host to the tenant).
+// Hosts of the default tenant are left out: its Ingresses already serve them.
+func tenantIngresses(in *Inputs) []client.Object {
+	taken := map[string]bool{}
+	for _, e := range endpoints(in) {
+		taken[e.host] = true
+	}
+	var objs []client.Object
+	for _, t := range in.Tenants {
+		var rules []ingressRule
+		for _, r := range []ingressRule{
+			{t.AdminHost, SystemProviderName, "http"},
+			{t.DeveloperHost, SystemDeveloperName, "http"},
+		} {
+			if r.host != "" && !taken[r.host] {
+				taken[r.host] = true
+				rules = append(rules, r)
+			}
+		}
+		name := TenantIngressPrefix + t.Name
+		if len(rules) == 0 || len(name) > 253 {
+			continue
+		}
+		objs = append(objs, newIngressOf(in, objectMeta(in, name, ComponentSystem, "tenant-ui"), rules...))
+	}
+	return objs
 }

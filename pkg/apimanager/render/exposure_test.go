@@ -1,6 +1,7 @@
 package render
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -155,5 +156,44 @@ func TestIngressSettings(t *testing.T) {
 	Exposure(in)[0].(*networkingv1.Ingress).Annotations["a"] = "changed"
 	if in.APIManager.Spec.Ingress.Annotations["a"] != "b" {
 		t.Error("rendering shares the spec's annotation map")
+	}
+}
+
+// TestTenantIngresses: off OpenShift, every tenant of in.Tenants gets an Ingress for its admin and
+// developer portals, routed to system-provider and system-developer; hosts already served are
+// not repeated; on OpenShift zync-que makes their Routes.
+func TestTenantIngresses(t *testing.T) {
+	in := newTestInputs(appsv1alpha1.APIManagerSpec{Ingress: &appsv1alpha1.IngressSpec{
+		TLSSecretRef: &corev1.LocalObjectReference{Name: "wildcard-tls"}}})
+	in.Tenants = []TenantPortals{
+		{Name: "shop", AdminHost: "shop-admin.apps.example.com", DeveloperHost: "shop.apps.example.com"},
+		{Name: "custom", AdminHost: "admin.other.example"},
+		{Name: "default-again", AdminHost: in.APIManager.AdminPortalHost(), DeveloperHost: in.APIManager.DeveloperPortalHost()},
+	}
+	got := map[string][]string{}
+	for _, o := range Exposure(in) {
+		ing, ok := o.(*networkingv1.Ingress)
+		if !ok || !strings.HasPrefix(ing.Name, TenantIngressPrefix) {
+			continue
+		}
+		for _, r := range ing.Spec.Rules {
+			got[ing.Name] = append(got[ing.Name], r.Host+" "+r.HTTP.Paths[0].Backend.Service.Name)
+		}
+		if len(ing.Spec.TLS) != 1 || len(ing.Spec.TLS[0].Hosts) != len(ing.Spec.Rules) {
+			t.Errorf("%s TLS %+v", ing.Name, ing.Spec.TLS)
+		}
+	}
+	want := map[string][]string{
+		"tenant-shop":   {"shop-admin.apps.example.com system-provider", "shop.apps.example.com system-developer"},
+		"tenant-custom": {"admin.other.example system-provider"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tenant Ingresses (-want +got):\n%s", diff)
+	}
+	in.RoutesAvailable = true
+	for _, o := range Exposure(in) {
+		if strings.HasPrefix(o.GetName(), TenantIngressPrefix) {
+			t.Errorf("%s rendered on OpenShift", o.GetName())
+		}
 	}
 }

@@ -33,6 +33,10 @@ type Inputs struct {
 	// image keeps its running image (see DatabaseHold).
 	RunningDatabases map[string]RunningWorkload `json:"runningDatabases,omitempty"`
 
+	// Tenants are the tenants (Tenant objects of the namespace whose master URL is this platform's)
+	// whose portals get Ingresses off OpenShift, sorted by name.
+	Tenants []TenantPortals `json:"tenants,omitempty"`
+
 	// RoutesAvailable is true when the cluster serves route.openshift.io/v1 (OpenShift).
 	RoutesAvailable bool `json:"routesAvailable,omitempty"`
 	// PodMonitorAvailable is true when the cluster serves monitoring.coreos.com/v1 PodMonitors.
@@ -45,6 +49,17 @@ type Inputs struct {
 	// GrafanaDashboardV4Available is true when the cluster serves grafana-operator v4's
 	// integreatly.org/v1alpha1 GrafanaDashboards. They are rendered only when v5's are not served.
 	GrafanaDashboardV4Available bool `json:"grafanaDashboardV4Available,omitempty"`
+}
+
+// TenantPortals are the public hosts of a tenant's portals.
+type TenantPortals struct {
+	// Name is the Tenant object's name.
+	Name string `json:"name"`
+	// AdminHost is the host of its admin portal, from the adminURL of its tenant Secret.
+	AdminHost string `json:"adminHost"`
+	// DeveloperHost is the host of its developer portal: the admin host without its -admin suffix;
+	// empty when the admin host does not follow 3scale's naming.
+	DeveloperHost string `json:"developerHost,omitempty"`
 }
 
 // SecretInfo is what renderers may know about an existing Secret: enough to roll pods when its data
