@@ -165,7 +165,14 @@ func (r *APIManagerBackupReconciler) reconcile(ctx context.Context, b *appsv1alp
 			return nil
 		}
 		claim := b.PersistentVolumeClaimName()
-		b.Status.StartedGeneration = b.Generation
+		started, err := backup.StartedGeneration(ctx, r.Client, b.Namespace, backup.KindBackup, b.UID)
+		if err != nil {
+			return err
+		}
+		if started == 0 {
+			started = b.Generation
+		}
+		b.Status.StartedGeneration = started
 		b.Status.APIManagerSourceName = &apim.Name
 		b.Status.StartTime = &now
 		b.Status.BackupPersistentVolumeClaimName = &claim
@@ -354,6 +361,7 @@ func (r *APIManagerBackupReconciler) params(ctx context.Context, b *appsv1alpha1
 		ClaimName:     b.PersistentVolumeClaimName(),
 		OperatorImage: img, Images: render.ResolveImages(apim, r.ImageEnv),
 		ImagePullSecrets: apim.Spec.ImagePullSecrets, OpenShift: apis.Routes, APIManagerName: apim.Name,
+		Generation: b.Status.StartedGeneration,
 	}, nil
 }
 

@@ -230,7 +230,14 @@ func (r *APIManagerRestoreReconciler) start(ctx context.Context, rs *appsv1alpha
 	if c, ok := claim.Annotations[backup.ContentsAnnotation]; ok {
 		contents = backup.Contents{Steps: strings.Split(c, ",")}
 	}
-	rs.Status.StartedGeneration = rs.Generation
+	started, err := backup.StartedGeneration(ctx, r.Client, rs.Namespace, backup.KindRestore, rs.UID)
+	if err != nil {
+		return false, ctrl.Result{}, err
+	}
+	if started == 0 {
+		started = rs.Generation
+	}
+	rs.Status.StartedGeneration = started
 	rs.Status.StartTime = &now
 	rs.Status.APIManagerToRestoreRef = &corev1.LocalObjectReference{Name: apimName}
 	rs.Status.Steps = backup.RestoreSteps(contents)
@@ -263,6 +270,7 @@ func (r *APIManagerRestoreReconciler) startStep(ctx context.Context, rs *appsv1a
 		Owner:     *metav1.NewControllerRef(rs, appsv1alpha1.GroupVersion.WithKind("APIManagerRestore")),
 		ClaimName: rs.ClaimName(), OperatorImage: img, Images: render.ResolveImages(apim, r.ImageEnv),
 		OpenShift: apis.Routes, APIManagerName: rs.Status.APIManagerToRestoreRef.Name, Overwrite: r.overwrite(ctx, rs),
+		Generation: rs.Status.StartedGeneration,
 	}
 	if apim != nil {
 		p.ImagePullSecrets = apim.Spec.ImagePullSecrets

@@ -1,14 +1,17 @@
 package backup
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -63,9 +66,32 @@ type Params struct {
 	APIManagerName string
 	// Overwrite lets a restore replace what exists.
 	Overwrite bool
+	// Generation is the metadata.generation of the backup or restore the step runs for, written on
+	// its Job (GenerationAnnotation).
+	Generation int64
 	// SidekiqPod is the pod template of the running system-sidekiq Deployment: the resync step
 	// runs its rake task with exactly that environment.
 	SidekiqPod *corev1.PodSpec
+}
+
+// GenerationAnnotation on a step's Job records the generation of the backup or restore it was
+// created for: the generation the work started with is read back from the first step's Job when
+// the status that recorded it was not written.
+const GenerationAnnotation = "apps.3scale.net/generation"
+
+// StartedGeneration returns the generation recorded on the Job of the first step of a backup or
+// restore, 0 when that Job does not exist or records none.
+func StartedGeneration(ctx context.Context, jobs client.Reader, ns, kind string, uid types.UID) (int64, error) {
+	job := &batchv1.Job{}
+	err := jobs.Get(ctx, client.ObjectKey{Namespace: ns, Name: JobName(kind, StepSecretsConfigMaps, uid)}, job)
+	if apierrors.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	g, _ := strconv.ParseInt(job.Annotations[GenerationAnnotation], 10, 64)
+	return g, nil
 }
 
 // JobName is the name of the Job (and ServiceAccount, Role, RoleBinding) of step: at most 63
@@ -181,9 +207,11 @@ func StepObjects(p Params, step string) ([]client.Object, *batchv1.Job, error) {
 		c.SecurityContext.AllowPrivilegeEscalation = ptr(false)
 		c.SecurityContext.Capabilities = &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}
 	}
+	jobMeta := p.meta(name, step)
+	jobMeta.Annotations = map[string]string{GenerationAnnotation: strconv.FormatInt(p.Generation, 10)}
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: p.meta(name, step),
+		ObjectMeta: jobMeta,
 		Spec: batchv1.JobSpec{
 			// One attempt: a failed step fails the backup at once, with the pod's message.
 			BackoffLimit: ptr(int32(0)),

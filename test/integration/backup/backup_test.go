@@ -203,6 +203,7 @@ func TestBackupFailedJob(t *testing.T) {
 	succeed(t, waitJob(t, ns, "b", "secrets-configmaps"))
 	succeed(t, waitJob(t, ns, "b", "apimanager"))
 	succeed(t, waitJob(t, ns, "b", "system-storage"))
+	failedAt := time.Now()
 	fail(t, waitJob(t, ns, "b", "system-mysql"), "mysqldump: Got error: 1045: Access denied for user 'root'@'10.0.0.7'")
 	var b *appsv1alpha1.APIManagerBackup
 	eventually(t, 5*time.Second, func() error {
@@ -212,6 +213,7 @@ func TestBackupFailedJob(t *testing.T) {
 		}
 		return nil
 	})
+	t.Logf("the backup was Failed %s after the Job's failure was written", time.Since(failedAt).Round(time.Millisecond))
 	c := condition(b.Status.Conditions, appsv1alpha1.FailedConditionType)
 	if c.Reason != appsv1alpha1.JobFailedReason || !strings.Contains(c.Message, "Access denied for user 'root'") || !strings.Contains(c.Message, "system-mysql") {
 		t.Errorf("Failed = %+v", c)
@@ -320,4 +322,25 @@ func TestBackupClaimConflict(t *testing.T) {
 	if got := keys(jobsOf(t, ns, "b")); len(got) != 0 {
 		t.Errorf("Jobs = %v", got)
 	}
+}
+
+// TestBackupAtAGlance: `kubectl get apimanagerbackup` shows the step and the completion.
+func TestBackupAtAGlance(t *testing.T) {
+	ns := namespace(t)
+	create(t, newAPIManager(ns, "example"))
+	create(t, newBackup(ns, "b"))
+	waitJob(t, ns, "b", "secrets-configmaps")
+	eventually(t, 5*time.Second, func() error {
+		res := env.Run("", "get", "apimanagerbackup", "-n", ns)
+		if res.Err != nil {
+			return fmt.Errorf("%v: %s", res.Err, res.Stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+		if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME COMPLETED FAILED STEP PVC AGE" ||
+			!strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "b False False secrets-configmaps b ") {
+			return fmt.Errorf("kubectl get:\n%s", res.Stdout)
+		}
+		t.Logf("kubectl get apimanagerbackup:\n%s", res.Stdout)
+		return nil
+	})
 }

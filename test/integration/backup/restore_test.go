@@ -247,3 +247,36 @@ func TestRestoreWaitsForItsClaim(t *testing.T) {
 		return nil
 	})
 }
+
+// TestRestoreOverwrite: spec.overwrite reaches the steps that may find what exists.
+func TestRestoreOverwrite(t *testing.T) {
+	ns := namespace(t)
+	backupClaim(t, ns, "b", "example", "secrets-configmaps,apimanager,system-storage")
+	rs := newRestore(ns, "r", "b")
+	yes := true
+	rs.Spec.Overwrite = &yes
+	create(t, rs)
+	job := waitJob(t, ns, "r", "secrets-configmaps")
+	if !slices.Contains(job.Spec.Template.Spec.Containers[0].Args, "--overwrite") {
+		t.Errorf("args = %v", job.Spec.Template.Spec.Containers[0].Args)
+	}
+	// Turning overwrite off once started changes nothing: the restore runs with its first spec.
+	eventually(t, 5*time.Second, func() error {
+		cur := getRestore(t, ns, "r")
+		no := false
+		cur.Spec.Overwrite = &no
+		return k8s.Update(ctx, cur)
+	})
+	succeed(t, job)
+	files := waitJob(t, ns, "r", "system-storage")
+	if slices.Contains(files.Spec.Template.Spec.Containers[0].Args, "--empty-destination") {
+		t.Errorf("args = %v: the restore started with overwrite", files.Spec.Template.Spec.Containers[0].Args)
+	}
+	eventually(t, 5*time.Second, func() error {
+		c := condition(getRestore(t, ns, "r").Status.Conditions, appsv1alpha1.SpecChangeIgnoredConditionType)
+		if c.Status != metav1.ConditionTrue {
+			return fmt.Errorf("SpecChangeIgnored = %+v", c)
+		}
+		return nil
+	})
+}
