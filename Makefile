@@ -71,5 +71,6 @@ demo: build ## The main job on a local default: control plane + in-memory 3scale
 ##@ Build
 
 .PHONY: build
-build: ## Build the operator binary into bin/manager.
+build: ## Build the operator binary into bin/manager, and the kubectl plugin into bin/kubectl-threescale.
 	go build -o bin/manager .
+	go build -o bin/kubectl-threescale ./cmd/kubectl-threescale

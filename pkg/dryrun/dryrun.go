@@ -1,0 +1,174 @@
+// Package dryrun plans capability objects without syncing them: for each object of a namespace,
+// what the operator's next sync would do in 3scale (create, the operations of an update, nothing,
+// or why it cannot sync yet), decided by the operator's own kinds (Check, Connect, Find, Observe:
+// external.PlanObject), with no write to 3scale or to the cluster. `kubectl-threescale plan` runs
+// it on the objects of a namespace or of manifest files.
+package dryrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/application"
+	"github.com/threescale-oss/operator/pkg/capabilities/backend"
+	"github.com/threescale-oss/operator/pkg/capabilities/custompolicy"
+	"github.com/threescale-oss/operator/pkg/capabilities/developer"
+	"github.com/threescale-oss/operator/pkg/capabilities/product"
+	"github.com/threescale-oss/operator/pkg/external"
+	"github.com/threescale-oss/operator/pkg/tenant"
+)
+
+// Result is the plan of one object.
+type Result struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	external.Planned
+	Operations []Operation `json:"operations,omitempty"`
+}
+
+// Operation is one write a sync would make.
+type Operation struct {
+	Verb        string `json:"verb"`
+	Entity      string `json:"entity"`
+	Key         string `json:"key"`
+	Description string `json:"description"`
+}
+
+// Planner plans the objects Client reads.
+type Planner struct {
+	// Client reads the objects, and the Secrets they reference.
+	Client client.Client
+	// Clients holds the 3scale clients.
+	Clients *tenant.Clients
+	// AssumeSynced makes a planned Backend that exists in 3scale count as Synced (with its ID) for
+	// the Products planned after it, as it would be once synced: for objects read from files,
+	// which have no status. It writes that status to Client, which must then be an in-memory one.
+	AssumeSynced bool
+}
+
+// Plan plans every capability object of namespace that the plan covers (Backends first, then
+// Products, CustomPolicyDefinitions, DeveloperAccounts, DeveloperUsers and Applications), in name
+// order within a kind.
+func (p Planner) Plan(ctx context.Context, namespace string) ([]Result, error) {
+	tenants := external.Tenants{Resolver: tenant.Resolver{Reader: p.Client}, Clients: p.Clients}
+	secrets := tenant.SecretReader{Metadata: p.Client, Reader: p.Client}
+	var out []Result
+	steps := []func() ([]Result, error){
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "Backend", backend.Kind{Reader: p.Client, Tenants: tenants}, p.assumeBackendSynced)
+		},
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "Product", product.Kind{Backends: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+		},
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "CustomPolicyDefinition", custompolicy.Kind{Products: p.Client, Tenants: tenants}, nil)
+		},
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "DeveloperAccount", developer.AccountKind{Users: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+		},
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "DeveloperUser", developer.UserKind{Accounts: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+		},
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "Application", application.Kind{Objects: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+		},
+	}
+	for _, step := range steps {
+		rs, err := step()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// planKind plans every object of kind in namespace; then runs after, if any, on each.
+func planKind[T client.Object](ctx context.Context, c client.Client, namespace, kindName string, kind external.Kind[T], after func(context.Context, T, external.Planned) error) ([]Result, error) {
+	list := kind.NewList()
+	if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("cannot list the %ss of namespace %s: %w", kindName, namespace, err)
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, item := range items {
+		obj, ok := item.(T)
+		if !ok {
+			return nil, fmt.Errorf("unexpected %T in the list of %ss", item, kindName)
+		}
+		if !obj.GetDeletionTimestamp().IsZero() {
+			continue
+		}
+		planned := external.PlanObject(ctx, kind, obj)
+		r := Result{Kind: kindName, Namespace: obj.GetNamespace(), Name: obj.GetName(), Planned: planned}
+		for _, op := range planned.Operations {
+			r.Operations = append(r.Operations, Operation{Verb: string(op.Verb), Entity: op.Entity, Key: op.Key, Description: op.Description})
+		}
+		out = append(out, r)
+		if after != nil {
+			if err := after(ctx, obj, planned); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// assumeBackendSynced records, with AssumeSynced, a Backend found in 3scale as the sync would
+// leave it, so that the Products using it plan against its ID.
+func (p Planner) assumeBackendSynced(ctx context.Context, b *capabilitiesv1beta1.Backend, planned external.Planned) error {
+	if !p.AssumeSynced || planned.ID == 0 {
+		return nil
+	}
+	id := planned.ID
+	b.Status.ID, b.Status.ProviderAccountHost = &id, planned.Location
+	b.Status.ObservedGeneration = b.Generation
+	b.Status.MetricsDigest = backend.MetricsDigest(&b.Spec)
+	meta.SetStatusCondition(&b.Status.Conditions, metav1.Condition{Type: external.TypeSynced, Status: metav1.ConditionTrue,
+		Reason: external.ReasonSynced, Message: "assumed synced by the plan", ObservedGeneration: b.Generation})
+	return p.Client.Status().Update(ctx, b)
+}
+
+// Changes tells whether a sync of the planned objects would write to 3scale.
+func Changes(results []Result) bool {
+	for _, r := range results {
+		if r.Action == external.ActionCreate || r.Action == external.ActionUpdate {
+			return true
+		}
+	}
+	return false
+}
+
+// Print writes results for a person: one line per object, one more per operation.
+func Print(w io.Writer, results []Result) {
+	if len(results) == 0 {
+		fmt.Fprintln(w, "no capability object to plan")
+		return
+	}
+	for _, r := range results {
+		line := fmt.Sprintf("%s/%s: %s", strings.ToLower(r.Kind), r.Name, r.Action)
+		switch {
+		case r.Message != "":
+			line += ": " + r.Message
+		case r.ID != 0:
+			line += fmt.Sprintf(" (3scale ID %d at %s)", r.ID, r.Location)
+		case r.Action == external.ActionCreate:
+			line += " in " + r.Location
+		}
+		fmt.Fprintln(w, line)
+		for _, op := range r.Operations {
+			fmt.Fprintf(w, "  - %s\n", op.Description)
+		}
+	}
+}
