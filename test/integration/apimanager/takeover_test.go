@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -36,6 +37,17 @@ import (
 // the same system image, no field of the previous operator left behind in the pod templates, and
 // no object the previous operator's APIManager owned left without an owner unless it is data the
 // retention policy keeps. The figures are logged (go test -v -run TestTakeOver).
+
+// takeOverVariant is one installation of the existing operator to take over.
+type takeOverVariant struct {
+	apiManager string
+	secrets    map[string]map[string]string
+	claims     []takeOverClaim
+	workloads  []takeOverWorkload
+	services   []takeOverService
+	// held is the database whose running image must be kept, "" for none.
+	held string
+}
 
 // takeOverManager is the field manager of the existing operator's writes.
 const takeOverManager = "manager"
@@ -120,12 +132,15 @@ var takeOverSecrets = map[string]map[string]string{
 		"DATABASE_URL": "postgresql://zync:zpw12345@zync-database:5432/zync_production"},
 }
 
-// takeOverClaims are its PersistentVolumeClaims: name, access mode, size.
-var takeOverClaims = []struct {
+// takeOverClaim is a PersistentVolumeClaim: name, access mode, size.
+type takeOverClaim struct {
 	name string
 	mode corev1.PersistentVolumeAccessMode
 	size string
-}{
+}
+
+// takeOverClaims are its PersistentVolumeClaims.
+var takeOverClaims = []takeOverClaim{
 	{render.SystemStoragePVC, corev1.ReadWriteMany, "100Mi"},
 	{render.SystemPostgreSQLPVC, corev1.ReadWriteOnce, "1Gi"},
 	{render.SystemRedisPVC, corev1.ReadWriteOnce, "1Gi"},
@@ -163,12 +178,15 @@ var takeOverWorkloads = []takeOverWorkload{
 	{name: "zync-database", component: "zync", element: "database", containers: []string{"postgresql"}, image: pg10, emptyDirs: []string{"zync-database-data"}},
 }
 
-// takeOverServices are its Services: name, selected Deployment, port name, port, target port.
-var takeOverServices = []struct {
+// takeOverService is a Service: name, selected Deployment, port name, port, target port.
+type takeOverService struct {
 	name, deployment, portName string
 	port                       int32
 	target                     intstr.IntOrString
-}{
+}
+
+// takeOverServices are its Services.
+var takeOverServices = []takeOverService{
 	{"apicast-staging", "apicast-staging", "gateway", 8080, intstr.FromInt32(8080)},
 	{"apicast-production", "apicast-production", "gateway", 8080, intstr.FromInt32(8080)},
 	{"backend-listener", "backend-listener", "http", 3000, intstr.FromInt32(3000)},
@@ -192,7 +210,7 @@ func oldLabels(component, element string) map[string]string {
 
 // buildTakeOverFixture creates the installation in ns, owned by apim, as the existing operator's
 // field manager.
-func buildTakeOverFixture(t *testing.T, ns string, apim *appsv1alpha1.APIManager) {
+func buildTakeOverFixture(t *testing.T, ns string, apim *appsv1alpha1.APIManager, v takeOverVariant) {
 	t.Helper()
 	ctx := context.Background()
 	c := client.WithFieldOwner(k8s, takeOverManager)
@@ -207,12 +225,12 @@ func buildTakeOverFixture(t *testing.T, ns string, apim *appsv1alpha1.APIManager
 			t.Fatalf("%T %s: %v", obj, obj.GetName(), err)
 		}
 	}
-	for name, data := range takeOverSecrets {
+	for name, data := range v.secrets {
 		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{"app": "3scale-api-management"}},
 			StringData: data, Type: corev1.SecretTypeOpaque}
 		must(s)
 	}
-	for _, pvc := range takeOverClaims {
+	for _, pvc := range v.claims {
 		must(&corev1.PersistentVolumeClaim{ObjectMeta: meta(pvc.name, "system", pvc.name),
 			Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{pvc.mode},
 				Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(pvc.size)}}}})
@@ -233,7 +251,7 @@ func buildTakeOverFixture(t *testing.T, ns string, apim *appsv1alpha1.APIManager
 	} {
 		must(&corev1.ConfigMap{ObjectMeta: meta(name, "system", "environment"), Data: data})
 	}
-	for _, w := range takeOverWorkloads {
+	for _, w := range v.workloads {
 		podLabels := oldLabels(w.component, w.element)
 		podLabels["deployment"] = w.name
 		for k, v := range map[string]string{"com.company": "Red_Hat", "rht.prod_name": "Red_Hat_Integration",
@@ -267,7 +285,7 @@ func buildTakeOverFixture(t *testing.T, ns string, apim *appsv1alpha1.APIManager
 				Annotations: map[string]string{"apimanager.apps.3scale.net/system-database-secret-resource-version": "1"}}, Spec: pod},
 		}})
 	}
-	for _, s := range takeOverServices {
+	for _, s := range v.services {
 		must(&corev1.Service{ObjectMeta: meta(s.name, "system", s.name), Spec: corev1.ServiceSpec{
 			Selector: map[string]string{"deployment": s.deployment},
 			Ports:    []corev1.ServicePort{{Name: s.portName, Port: s.port, TargetPort: s.target, Protocol: corev1.ProtocolTCP}},
@@ -299,12 +317,12 @@ type takeOverSnapshot struct {
 	jobs        map[string]types.UID
 }
 
-func snapshotTakeOver(t *testing.T, ns string) takeOverSnapshot {
+func snapshotTakeOver(t *testing.T, ns string, v takeOverVariant) takeOverSnapshot {
 	t.Helper()
 	ctx := context.Background()
 	s := takeOverSnapshot{secrets: map[string]map[string]string{}, claims: map[string]string{},
 		deployments: map[string]types.UID{}, generations: map[string]int64{}, jobs: map[string]types.UID{}}
-	for name := range takeOverSecrets {
+	for name := range v.secrets {
 		var sec corev1.Secret
 		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &sec); err != nil {
 			t.Fatal(err)
@@ -314,7 +332,7 @@ func snapshotTakeOver(t *testing.T, ns string) takeOverSnapshot {
 			s.secrets[name][k] = string(v)
 		}
 	}
-	for _, c := range takeOverClaims {
+	for _, c := range v.claims {
 		var pvc corev1.PersistentVolumeClaim
 		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: c.name}, &pvc); err != nil {
 			t.Fatal(err)
@@ -322,7 +340,7 @@ func snapshotTakeOver(t *testing.T, ns string) takeOverSnapshot {
 		size := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
 		s.claims[c.name] = string(pvc.UID) + "/" + size.String()
 	}
-	for _, w := range takeOverWorkloads {
+	for _, w := range v.workloads {
 		var d appsv1.Deployment
 		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: w.name}, &d); err != nil {
 			t.Fatal(err)
@@ -339,10 +357,66 @@ func snapshotTakeOver(t *testing.T, ns string) takeOverSnapshot {
 }
 
 func TestTakeOverOfAnExistingOperatorInstallation(t *testing.T) {
+	for name, v := range map[string]takeOverVariant{
+		"2.15-internal-postgresql": {apiManager: takeOverAPIManager, secrets: takeOverSecrets, claims: takeOverClaims,
+			workloads: takeOverWorkloads, services: takeOverServices, held: "system-postgresql"},
+		"2.16-external-databases": takeOverExternal(),
+	} {
+		t.Run(name, func(t *testing.T) { testTakeOver(t, v) })
+	}
+}
+
+// takeOverExternal is the documentation's 3scale 2.16 sample: system database, system Redis and
+// backend Redis external (the user's Secrets), zync's database internal on an emptyDir with
+// PostgreSQL 15, and the hashed-secret-data Secret that operator keeps.
+func takeOverExternal() takeOverVariant {
+	v := takeOverVariant{apiManager: strings.Replace(takeOverAPIManager, "    database:\n      postgresql: {}\n", "", 1) + `  externalComponents:
+    system:
+      database: true
+      redis: true
+    backend:
+      redis: true
+`, secrets: map[string]map[string]string{}}
+	v.apiManager = strings.Replace(v.apiManager, `"2.15"`, `"2.16"`, 1)
+	v.apiManager = strings.Replace(v.apiManager, `"0.12.0"`, `"0.13.0"`, 1)
+	for name, data := range takeOverSecrets {
+		v.secrets[name] = data
+	}
+	v.secrets["system-database"] = map[string]string{"URL": "mysql2://root:extpw123@mysql.db.example.com/system",
+		"DB_USER": "root", "DB_PASSWORD": "extpw123"}
+	v.secrets["system-redis"] = map[string]string{"URL": "redis://redis.db.example.com:6379/1", "SENTINEL_HOSTS": "", "SENTINEL_ROLE": ""}
+	v.secrets["backend-redis"] = map[string]string{"REDIS_STORAGE_URL": "redis://redis.db.example.com:6379/0",
+		"REDIS_QUEUES_URL": "redis://redis.db.example.com:6379/2", "REDIS_STORAGE_SENTINEL_HOSTS": "",
+		"REDIS_STORAGE_SENTINEL_ROLE": "", "REDIS_QUEUES_SENTINEL_HOSTS": "", "REDIS_QUEUES_SENTINEL_ROLE": ""}
+	v.secrets["hashed-secret-data"] = map[string]string{"system-database": "0123abcd", "backend-redis": "4567ef01"}
+	internal := map[string]bool{"backend-redis": true, "system-redis": true, "system-postgresql": true}
+	for _, c := range takeOverClaims {
+		if c.name == render.SystemStoragePVC || c.name == render.SystemSearchdPVC {
+			v.claims = append(v.claims, c)
+		}
+	}
+	for _, w := range takeOverWorkloads {
+		if internal[w.name] {
+			continue
+		}
+		if w.name == render.ZyncDatabaseName {
+			w.image = "quay.io/sclorg/postgresql-15-c8s"
+		}
+		v.workloads = append(v.workloads, w)
+	}
+	for _, svc := range takeOverServices {
+		if !internal[svc.name] {
+			v.services = append(v.services, svc)
+		}
+	}
+	return v
+}
+
+func testTakeOver(t *testing.T, v takeOverVariant) {
 	ctx := context.Background()
 	ns := namespace(t)
 	apim := &appsv1alpha1.APIManager{}
-	if err := yaml.UnmarshalStrict([]byte(takeOverAPIManager), apim); err != nil {
+	if err := yaml.UnmarshalStrict([]byte(v.apiManager), apim); err != nil {
 		t.Fatal(err)
 	}
 	apim.Namespace = ns
@@ -350,18 +424,27 @@ func TestTakeOverOfAnExistingOperatorInstallation(t *testing.T) {
 	if err := client.WithFieldOwner(k8s, takeOverManager).Create(ctx, apim); err != nil {
 		t.Fatal(err)
 	}
-	buildTakeOverFixture(t, ns, apim)
-	before := snapshotTakeOver(t, ns)
+	buildTakeOverFixture(t, ns, apim, v)
+	before := snapshotTakeOver(t, ns, v)
 	owned := ownedBy(t, ns, apim.UID)
 
 	// This operator takes over: the "kube" manager now selects the APIManager.
 	updateAPIManager(t, ns, func(a *appsv1alpha1.APIManager) { delete(a.Labels, openshiftLabel) })
-	waitCondition(t, ns, "Warning", metav1.ConditionTrue, "system-postgresql keeps running "+pg10)
+	if v.held != "" {
+		waitCondition(t, ns, "Warning", metav1.ConditionTrue, v.held+" keeps running "+pg10)
+	} else {
+		eventually(t, 60*time.Second, func() error {
+			if condition(t, ns, "Available") == nil {
+				return fmt.Errorf("no status yet")
+			}
+			return nil
+		})
+	}
 	settle(t)
 	markAvailable(t, ns)
 	settle(t)
 	waitCondition(t, ns, "Available", metav1.ConditionTrue)
-	after := snapshotTakeOver(t, ns)
+	after := snapshotTakeOver(t, ns, v)
 
 	// Secrets: no value changed (keys may be added: DB_NAME from the URL).
 	changedValues := 0
@@ -373,7 +456,7 @@ func TestTakeOverOfAnExistingOperatorInstallation(t *testing.T) {
 			}
 		}
 	}
-	if got := after.secrets["system-database"]["DB_NAME"]; got != "system" {
+	if got := after.secrets["system-database"]["DB_NAME"]; v.held != "" && got != "system" {
 		t.Errorf("system-database DB_NAME = %q, want the URL's database", got)
 	}
 	// Claims: same object, same size.
@@ -415,8 +498,12 @@ func TestTakeOverOfAnExistingOperatorInstallation(t *testing.T) {
 	var pg, zyncDB appsv1.Deployment
 	_ = k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "system-postgresql"}, &pg)
 	_ = k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "zync-database"}, &zyncDB)
-	if img := pg.Spec.Template.Spec.Containers[0].Image; img != pg10 {
-		t.Errorf("system-postgresql runs %s on PostgreSQL 10 data", img)
+	if v.held != "" {
+		if img := pg.Spec.Template.Spec.Containers[0].Image; img != pg10 {
+			t.Errorf("system-postgresql runs %s on PostgreSQL 10 data", img)
+		}
+	} else if pg.Name != "" {
+		t.Errorf("an internal system-postgresql beside external databases")
 	}
 	for _, v := range zyncDB.Spec.Template.Spec.Volumes {
 		if v.EmptyDir != nil || (v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName != render.ZyncDatabasePVC) {
@@ -460,7 +547,7 @@ func TestTakeOverOfAnExistingOperatorInstallation(t *testing.T) {
 	}
 	sort.Strings(notRendered)
 	// The claims are kept by the default Retain policy: no longer owned by the APIManager.
-	for _, c := range takeOverClaims {
+	for _, c := range v.claims {
 		var pvc corev1.PersistentVolumeClaim
 		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: c.name}, &pvc); err != nil {
 			t.Fatal(err)
@@ -470,7 +557,7 @@ func TestTakeOverOfAnExistingOperatorInstallation(t *testing.T) {
 		}
 	}
 	w := getAPIManager(t, ns)
-	if c := condition(t, ns, "Warning"); c == nil || c.Reason != "DatabaseUpgradeHeld" {
+	if c := condition(t, ns, "Warning"); v.held != "" && (c == nil || c.Reason != "DatabaseUpgradeHeld") {
 		t.Errorf("Warning condition %+v, want reason DatabaseUpgradeHeld", c)
 	}
 	t.Logf("take-over of %s/%s: %d Secret values changed, %d claims replaced or resized, %d Deployments recreated, "+
