@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,6 +56,8 @@ type APIManagerBackupReconciler struct {
 	ImageEnv map[string]string
 	// APIs says whether the cluster is OpenShift (Routes served).
 	APIs *inputs.APIDetector
+	// Recorder emits events on the backups.
+	Recorder events.EventRecorder
 
 	imageOnce sync.Once
 	image     string
@@ -66,6 +69,7 @@ func NewAPIManagerBackupReconciler(mgr ctrl.Manager, environ []string) *APIManag
 	return &APIManagerBackupReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(),
 		ImageEnv: imageEnv(environ), APIs: &inputs.APIDetector{Mapper: mgr.GetRESTMapper()},
+		Recorder: mgr.GetEventRecorder(APIManagerBackupControllerName),
 	}
 }
 
@@ -130,9 +134,13 @@ func (r *APIManagerBackupReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	before := b.DeepCopy()
 	err := r.reconcile(ctx, b)
 	if !equality.Semantic.DeepEqual(before.Status, b.Status) {
-		if perr := r.Status().Patch(ctx, b, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil && err == nil {
-			err = fmt.Errorf("cannot write the status: %w", perr)
+		if perr := r.Status().Patch(ctx, b, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil {
+			if err == nil {
+				err = fmt.Errorf("cannot write the status: %w", perr)
+			}
+			return ctrl.Result{}, err
 		}
+		runEvents(r.Recorder, b, r.status(b), startedStep(before.Status.Steps, b.Status.Steps), finished(before.Status.Conditions))
 	}
 	return ctrl.Result{}, err
 }
@@ -388,4 +396,18 @@ func (r *APIManagerBackupReconciler) recordContents(ctx context.Context, b *apps
 		return nil
 	}
 	return r.Patch(ctx, pvc, client.MergeFrom(before))
+}
+
+// startedStep returns the step whose Job the pass created: its Job name was recorded by the pass.
+func startedStep(before, after []appsv1alpha1.StepStatus) string {
+	jobs := map[string]string{}
+	for _, s := range before {
+		jobs[s.Name] = s.Job
+	}
+	for _, s := range after {
+		if s.Job != "" && jobs[s.Name] == "" {
+			return s.Name
+		}
+	}
+	return ""
 }

@@ -3,6 +3,10 @@ package apps
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -93,4 +97,32 @@ func (s runStatus) specChange() {
 func finished(conditions []metav1.Condition) bool {
 	return meta.IsStatusConditionTrue(conditions, appsv1alpha1.CompletedConditionType) ||
 		meta.IsStatusConditionTrue(conditions, appsv1alpha1.FailedConditionType)
+}
+
+// Event reasons of APIManagerBackup and APIManagerRestore.
+const (
+	reasonStepStarted = "StepStarted"
+	reasonStepFailed  = "StepFailed"
+	reasonFinished    = "Finished"
+)
+
+// runEvents emits the events of a pass: the step started, or the end (success or failure) when
+// the pass ended the run. wasFinished is whether the run had ended before the pass.
+func runEvents(rec events.EventRecorder, obj runtime.Object, st runStatus, started string, wasFinished bool) {
+	if rec == nil {
+		return
+	}
+	if started != "" {
+		rec.Eventf(obj, nil, corev1.EventTypeNormal, reasonStepStarted, "Start", "step %s started", started)
+	}
+	if wasFinished || !finished(*st.conditions) {
+		return
+	}
+	for _, s := range st.steps {
+		if s.State == appsv1alpha1.StepFailed {
+			rec.Eventf(obj, nil, corev1.EventTypeWarning, reasonStepFailed, "Fail", "step %s failed: %s", s.Name, s.Message)
+			return
+		}
+	}
+	rec.Eventf(obj, nil, corev1.EventTypeNormal, reasonFinished, "Finish", "the %s finished", st.what)
 }

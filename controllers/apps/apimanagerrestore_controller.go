@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -61,6 +62,8 @@ type APIManagerRestoreReconciler struct {
 	Scheme    *runtime.Scheme
 	ImageEnv  map[string]string
 	APIs      *inputs.APIDetector
+	// Recorder emits events on the restores.
+	Recorder events.EventRecorder
 
 	imageOnce sync.Once
 	image     string
@@ -72,6 +75,7 @@ func NewAPIManagerRestoreReconciler(mgr ctrl.Manager, environ []string) *APIMana
 	return &APIManagerRestoreReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(),
 		ImageEnv: imageEnv(environ), APIs: &inputs.APIDetector{Mapper: mgr.GetRESTMapper()},
+		Recorder: mgr.GetEventRecorder(APIManagerRestoreControllerName),
 	}
 }
 
@@ -121,9 +125,13 @@ func (r *APIManagerRestoreReconciler) Reconcile(ctx context.Context, req ctrl.Re
 	before := rs.DeepCopy()
 	res, err := r.reconcile(ctx, rs)
 	if !equality.Semantic.DeepEqual(before.Status, rs.Status) {
-		if perr := r.Status().Patch(ctx, rs, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil && err == nil {
-			err = fmt.Errorf("cannot write the status: %w", perr)
+		if perr := r.Status().Patch(ctx, rs, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil {
+			if err == nil {
+				err = fmt.Errorf("cannot write the status: %w", perr)
+			}
+			return ctrl.Result{}, err
 		}
+		runEvents(r.Recorder, rs, r.status(rs), startedStep(before.Status.Steps, rs.Status.Steps), finished(before.Status.Conditions))
 	}
 	return res, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -228,6 +229,20 @@ func TestBackupFailedJob(t *testing.T) {
 	if got := keys(jobsOf(t, ns, "b")); len(got) != 4 {
 		t.Errorf("Jobs after the failure = %v: nothing may run after a failed step", got)
 	}
+	eventually(t, 10*time.Second, func() error {
+		list := &eventsv1.EventList{}
+		if err := k8s.List(ctx, list, client.InNamespace(ns)); err != nil {
+			return err
+		}
+		var seen []string
+		for _, e := range list.Items {
+			if e.Regarding.Name == "b" && e.Reason == "StepFailed" && strings.Contains(e.Note, "Access denied") && e.Type == corev1.EventTypeWarning {
+				return nil
+			}
+			seen = append(seen, e.Reason)
+		}
+		return fmt.Errorf("no StepFailed Warning event; events: %v", seen)
+	})
 }
 
 // TestBackupWaitsForExactlyOneAPIManager: none or several is a clear condition; the backup starts
