@@ -91,7 +91,7 @@ func TestSampleAPIManagerWithMonitoring(t *testing.T) {
 			"service/system-master", "configmap/system-environment",
 			"podmonitor.monitoring.coreos.com/apicast-production", "podmonitor.monitoring.coreos.com/system-app",
 			"prometheusrule.monitoring.coreos.com/", "grafanadashboard.grafana.integreatly.org/",
-			"ingress.networking.k8s.io/backend", "job.batch/system-app-pre-",
+			"ingress.networking.k8s.io/backend", "job.batch/system-app-pre",
 		} {
 			if !strings.Contains(out.Stdout, want) {
 				return fmt.Errorf("%s not created yet; have:\n%s", want, out.Stdout)
@@ -107,7 +107,8 @@ func TestSampleAPIManagerWithMonitoring(t *testing.T) {
 
 	// Play the cluster's part: the hook Jobs succeed, the pods become ready.
 	clientset := kubernetes.NewForConfigOrDie(env.Config)
-	completeHook := func(prefix string) {
+	// The hook Jobs have the existing operator's names (runbooks run `oc logs job/system-app-pre`).
+	completeHook := func(name string) {
 		waitFor(t, 60*time.Second, logs, func() error {
 			jobs, err := clientset.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
 			if err != nil {
@@ -115,7 +116,7 @@ func TestSampleAPIManagerWithMonitoring(t *testing.T) {
 			}
 			for i := range jobs.Items {
 				j := &jobs.Items[i]
-				if !strings.HasPrefix(j.Name, prefix) {
+				if j.Name != name {
 					continue
 				}
 				now := metav1.Now()
@@ -126,10 +127,10 @@ func TestSampleAPIManagerWithMonitoring(t *testing.T) {
 				_, err := clientset.BatchV1().Jobs(ns).UpdateStatus(ctx, j, metav1.UpdateOptions{})
 				return err
 			}
-			return fmt.Errorf("no Job %s*", prefix)
+			return fmt.Errorf("no Job %s", name)
 		})
 	}
-	completeHook("system-app-pre-")
+	completeHook("system-app-pre")
 	waitFor(t, 60*time.Second, logs, func() error {
 		_, err := clientset.AppsV1().Deployments(ns).Get(ctx, "system-app", metav1.GetOptions{})
 		return err
@@ -159,7 +160,7 @@ func TestSampleAPIManagerWithMonitoring(t *testing.T) {
 		return nil
 	}
 	waitFor(t, 30*time.Second, logs, markReady)
-	completeHook("system-app-post-")
+	completeHook("system-app-post")
 	waitFor(t, 90*time.Second, logs, func() error {
 		if err := markReady(); err != nil {
 			return err
