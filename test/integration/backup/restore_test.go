@@ -16,8 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	appsv1alpha1 "github.com/threescale-oss/operator/api/apps/v1alpha1"
-	"github.com/threescale-oss/operator/pkg/backup"
 	"github.com/threescale-oss/operator/pkg/apimanager/render"
+	"github.com/threescale-oss/operator/pkg/backup"
 )
 
 // backupClaim creates the claim a backup leaves, with the annotations the backup controller writes

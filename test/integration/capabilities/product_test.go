@@ -335,7 +335,9 @@ func TestProductObserveOnly(t *testing.T) {
 	h.waitProductSynced(p)
 	ctx := context.Background()
 	id := *p.Status.ID
-	h.update(p, func() { p.Annotations = map[string]string{external.ManagementPolicyAnnotation: external.ManagementPolicyObserve} })
+	h.update(p, func() {
+		p.Annotations = map[string]string{external.ManagementPolicyAnnotation: external.ManagementPolicyObserve}
+	})
 	if _, err := h.tc.UpdateProduct(ctx, id, threescale.ProductUpdateParams{Description: ptr("edited by hand")}); err != nil {
 		t.Fatal(err)
 	}
