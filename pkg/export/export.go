@@ -36,8 +36,9 @@ type Result struct {
 
 // Export reads the tenant of c and returns its objects. It only reads.
 func Export(ctx context.Context, c *threescale.Client, opts Options) (*Result, error) {
-	x := &exporter{c: c, opts: opts, names: newNames(), backends: map[int64]*exportedBackend{}, result: &Result{}}
-	steps := []func(context.Context) error{x.exportBackends, x.exportProducts}
+	x := &exporter{c: c, opts: opts, names: newNames(), backends: map[int64]*exportedBackend{},
+		products: map[int64]exportedProduct{}, plans: map[int64]string{}, result: &Result{}}
+	steps := []func(context.Context) error{x.exportBackends, x.exportProducts, x.exportActiveDocs, x.exportCustomPolicies, x.exportAccounts}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -52,6 +53,8 @@ type exporter struct {
 	opts     Options
 	names    *names
 	backends map[int64]*exportedBackend // by 3scale ID
+	products map[int64]exportedProduct  // by 3scale ID
+	plans    map[int64]string           // system names of the exported application plans, by ID
 	result   *Result
 }
 
@@ -62,6 +65,11 @@ type exportedBackend struct {
 	metrics map[int64]string
 	// metricList is the backend's metric list as 3scale returns it.
 	metricList []threescale.Metric
+}
+
+// exportedProduct is what ActiveDocs and Applications need of a product.
+type exportedProduct struct {
+	name, systemName string
 }
 
 func (x *exporter) add(obj client.Object) { x.result.Objects = append(x.result.Objects, obj) }

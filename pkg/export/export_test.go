@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -65,8 +66,18 @@ func TestExportIsFaithful(t *testing.T) {
 			t.Errorf("%s %q has namespace %q", kind, obj.GetName(), obj.GetNamespace())
 		}
 	}
-	if counts["Backend"] != len(seeded.Backends) || counts["Product"] != len(seeded.Products) || counts["Secret"] != 1 {
-		t.Errorf("exported %v, want %d Backends, %d Products and the OIDC issuer Secret", counts, len(seeded.Backends), len(seeded.Products))
+	want := map[string]int{
+		"Backend": len(seeded.Backends), "Product": len(seeded.Products), "ActiveDoc": seeded.ActiveDocs,
+		"CustomPolicyDefinition": seeded.Policies, "DeveloperAccount": seeded.Accounts, "DeveloperUser": seeded.Users,
+		"Application": seeded.Applications,
+		// the OIDC issuer of the one OIDC product, and one document per ActiveDoc
+		"Secret": 1 + seeded.ActiveDocs,
+	}
+	if diff := cmp.Diff(want, counts); diff != "" {
+		t.Errorf("exported objects per kind (-want +got):\n%s", diff)
+	}
+	if len(res.SecretsToCreate) != seeded.Users {
+		t.Errorf("secrets to create: %q, want one password per user", res.SecretsToCreate)
 	}
 	if !names["Backend/backend-1"] || !names["Backend/backend-1-2"] {
 		t.Errorf("colliding names not told apart: %v", names)
@@ -81,8 +92,12 @@ func TestExportIsFaithful(t *testing.T) {
 				t.Errorf("product %s: the issuer endpoint (a credential) is in the spec", o.Name)
 			}
 		case *corev1.Secret:
-			if !strings.Contains(o.StringData["issuerEndpoint"], "client:secret@") {
+			if strings.HasSuffix(o.Name, "-oidc-issuer") && !strings.Contains(o.StringData["issuerEndpoint"], "client:secret@") {
 				t.Errorf("secret %s: %v", o.Name, o.StringData)
+			}
+		case *capabilitiesv1beta1.DeveloperUser:
+			if o.Annotations[capabilitiesv1beta1.DeveloperUserIDAnnotation] == "" {
+				t.Errorf("user %s names no 3scale user", o.Name)
 			}
 		}
 	}

@@ -96,6 +96,7 @@ func (x *exporter) exportProduct(ctx context.Context, p threescale.Product) erro
 			spec.ApplicationPlans = map[string]capabilitiesv1beta1.ApplicationPlanSpec{}
 		}
 		spec.ApplicationPlans[op.Plan.SystemName] = refs.plan(op)
+		x.plans[op.Plan.ID] = op.Plan.SystemName
 	}
 
 	// Check the export with the Product's own planner: what it would still do is unfaithful.
@@ -117,6 +118,7 @@ func (x *exporter) exportProduct(ctx context.Context, p threescale.Product) erro
 		return err
 	}
 	x.unfaithful(obj.Kind, name, ops)
+	x.products[p.ID] = exportedProduct{name: name, systemName: p.SystemName}
 	if issuer != nil {
 		x.add(issuer)
 	}

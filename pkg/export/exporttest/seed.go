@@ -15,6 +15,8 @@ import (
 type Seeded struct {
 	// Backends and Products are the system names created, in order.
 	Backends, Products []string
+	// ActiveDocs, Policies, Accounts, Users and Applications count the other entities.
+	ActiveDocs, Policies, Accounts, Users, Applications int
 }
 
 // Seed creates backends and products in the tenant of c, straight through the admin API (not
@@ -64,6 +66,7 @@ func Seed(ctx context.Context, c *threescale.Client, backends, products int, sta
 		bs = append(bs, seededBackend{b.ID, bytes.ID})
 		s.Backends = append(s.Backends, systemName)
 	}
+	var firstProduct, firstPlan int64
 	for j := range products {
 		systemName := fmt.Sprintf("product_%d", j)
 		deployment := []string{"hosted", "self_managed"}[j%2]
@@ -142,45 +145,106 @@ func Seed(ctx context.Context, c *threescale.Client, backends, products int, sta
 			}
 			used = append(used, b)
 		}
-		if err := plans(ctx, c, p.ID, hits, list.ID, used); err != nil {
+		basic, err := plans(ctx, c, p.ID, hits, list.ID, used)
+		if err != nil {
 			return nil, err
 		}
 		s.Products = append(s.Products, systemName)
+		if j == 0 {
+			firstProduct, firstPlan = p.ID, basic
+		}
 	}
-	return s, nil
+	if products == 0 {
+		return s, nil
+	}
+	return s, s.others(ctx, c, firstProduct, firstPlan)
+}
+
+// others creates two ActiveDocs (one bound to productID), a custom policy, and two developer
+// accounts, each with its admin and a member (one suspended) and an application on planID (one
+// suspended).
+func (s *Seeded) others(ctx context.Context, c *threescale.Client, productID, planID int64) error {
+	yes := true
+	spec := `{"openapi":"3.0.0","info":{"title":"Petstore","version":"1.0"},"paths":{}}`
+	if _, err := c.CreateActiveDoc(ctx, threescale.ActiveDocParams{Name: ptr("Petstore"), SystemName: ptr("petstore"), ServiceID: &productID,
+		Body: ptr(spec), Description: ptr("the pets"), Published: &yes}); err != nil {
+		return err
+	}
+	if _, err := c.CreateActiveDoc(ctx, threescale.ActiveDocParams{Name: ptr("Notes"), SystemName: ptr("notes"),
+		Body: ptr(`{"notes":"not an OpenAPI document"}`), SkipSwaggerValidations: &yes}); err != nil {
+		return err
+	}
+	s.ActiveDocs = 2
+	manifest := `{"name":"my-policy","version":"1.0.0","summary":"adds a header","$schema":"http://apicast.io/policy-v1.1/schema#manifest#",` +
+		`"description":["First paragraph.","Second."],"configuration":{"type":"object","properties":{"header":{"type":"string"}}}}`
+	if _, err := c.CreateCustomPolicy(ctx, threescale.CustomPolicyParams{Name: ptr("my-policy"), Version: ptr("1.0.0"), Schema: json.RawMessage(manifest)}); err != nil {
+		return err
+	}
+	s.Policies = 1
+	for i := range 2 {
+		acct, err := c.Signup(ctx, threescale.SignupParams{OrgName: ptr(fmt.Sprintf("Dev Corp %d", i)), Username: ptr(fmt.Sprintf("dev%d", i)),
+			Email: ptr(fmt.Sprintf("dev%d@example.com", i)), Password: ptr("seeded-password")})
+		if err != nil {
+			return err
+		}
+		member, err := c.CreateUser(ctx, acct.ID, threescale.UserParams{Username: ptr(fmt.Sprintf("member%d", i)),
+			Email: ptr(fmt.Sprintf("member%d@example.com", i)), Password: ptr("seeded-password")})
+		if err != nil {
+			return err
+		}
+		if _, err := c.ActivateUser(ctx, acct.ID, member.ID); err != nil {
+			return err
+		}
+		if i == 1 {
+			if _, err := c.SuspendUser(ctx, acct.ID, member.ID); err != nil {
+				return err
+			}
+		}
+		app, err := c.CreateApplication(ctx, acct.ID, threescale.ApplicationParams{PlanID: &planID, Name: ptr(fmt.Sprintf("App %d", i)), Description: ptr("seeded")})
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			if _, err := c.SuspendApplication(ctx, acct.ID, app.ID); err != nil {
+				return err
+			}
+		}
+		s.Accounts, s.Users, s.Applications = s.Accounts+1, s.Users+2, s.Applications+1
+	}
+	return nil
 }
 
 // plans creates a published plan with limits and pricing rules on product and backend metrics,
-// and a hidden one that requires approval.
-func plans(ctx context.Context, c *threescale.Client, productID, hits, list int64, used []seededBackend) error {
+// and a hidden one that requires approval; it returns the ID of the published one.
+func plans(ctx context.Context, c *threescale.Client, productID, hits, list int64, used []seededBackend) (int64, error) {
 	basic, err := c.CreateApplicationPlan(ctx, productID, threescale.ApplicationPlanParams{
 		Name: ptr("Basic"), SystemName: ptr("basic"), SetupFee: ptr("10.50"), CostPerMonth: ptr("5"), StateEvent: ptr(threescale.PlanEventPublish),
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := c.CreateLimit(ctx, basic.ID, hits, threescale.LimitParams{Period: "day", Value: 1000}); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := c.CreateLimit(ctx, basic.ID, list, threescale.LimitParams{Period: "minute", Value: 10}); err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := c.CreatePricingRule(ctx, basic.ID, list, threescale.PricingRuleParams{Min: ptrInt64(1), Max: ptrInt64(100), CostPerUnit: ptr("0.05")}); err != nil {
-		return err
+		return 0, err
 	}
 	if len(used) > 0 {
 		if _, err := c.CreateLimit(ctx, basic.ID, used[0].bytesID, threescale.LimitParams{Period: "month", Value: 5000}); err != nil {
-			return err
+			return 0, err
 		}
 		if _, err := c.CreatePricingRule(ctx, basic.ID, used[0].bytesID, threescale.PricingRuleParams{Min: ptrInt64(1), Max: ptrInt64(10), CostPerUnit: ptr("2")}); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	yes, trial := true, int64(30)
 	_, err = c.CreateApplicationPlan(ctx, productID, threescale.ApplicationPlanParams{
 		Name: ptr("Premium"), SystemName: ptr("premium"), ApprovalRequired: &yes, TrialPeriodDays: &trial, CostPerMonth: ptr("99.99"),
 	})
-	return err
+	return basic.ID, err
 }
 
 // rules creates two mapping rules: GET /items (last) on method, POST /items counting 2 of metric.
