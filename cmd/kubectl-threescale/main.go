@@ -2,6 +2,8 @@
 //
 //	kubectl threescale plan -n NAMESPACE [-o json]
 //	kubectl threescale plan -f FILE [-f FILE ...] --admin-url URL [-o json]
+//	kubectl threescale export -n NAMESPACE [--provider-account-ref SECRET] [--dir DIR]
+//	kubectl threescale export --admin-url URL [--provider-account-ref SECRET] [--dir DIR]
 //
 // plan shows, for each Backend, Product, CustomPolicyDefinition, DeveloperAccount, DeveloperUser
 // and Application, what the operator's next sync would do in 3scale: create it, update it (with
@@ -12,6 +14,15 @@
 // THREESCALE_TOKEN environment variable (never from a flag: flags show in process lists). The exit
 // status is 0 when nothing would change, 2 when something would, 1 on error: a pipeline can gate
 // on it (`-o json` for the details).
+//
+// export reads a tenant and writes manifests of its Backends, Products, ActiveDocs,
+// CustomPolicyDefinitions, DeveloperAccounts, DeveloperUsers and Applications (with the Secrets
+// they need that 3scale returns), one YAML stream on standard output for `kubectl apply -f -`, or
+// one file per object with --dir. The tenant is the one the objects of namespace -n would use
+// (its threescale-provider-account Secret, or the Secret --provider-account-ref names), or
+// --admin-url with the token in THREESCALE_TOKEN. Applied where the operator syncs that tenant,
+// the objects adopt what exists and write nothing; what the export could not express, and the
+// password Secrets to create, are reported on standard error.
 package main
 
 import (
@@ -25,6 +36,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/config"
 
@@ -38,7 +50,7 @@ const TokenEnvVar = "THREESCALE_TOKEN"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code, err := run(ctx, os.Args[1:], os.Stdout)
+	code, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kubectl-threescale:", err)
@@ -52,17 +64,31 @@ type files []string
 func (f *files) String() string     { return strings.Join(*f, ",") }
 func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 
-func run(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	if len(args) == 0 || args[0] != "plan" {
-		return 1, errors.New("usage: kubectl-threescale plan (-n NAMESPACE | -f FILE... --admin-url URL) [-o text|json]")
+const usage = `usage:
+  kubectl-threescale plan (-n NAMESPACE | -f FILE... --admin-url URL) [-o text|json]
+  kubectl-threescale export (-n NAMESPACE | --admin-url URL) [--provider-account-ref SECRET] [--dir DIR]`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	if len(args) == 0 {
+		return 1, errors.New(usage)
 	}
+	switch args[0] {
+	case "plan":
+		return runPlan(ctx, args[1:], stdout)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr)
+	}
+	return 1, errors.New(usage)
+}
+
+func runPlan(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	var manifests files
 	fs.Var(&manifests, "f", "A manifest file to plan (repeatable); - reads standard input.")
 	namespace := fs.String("n", "", "The namespace whose objects to plan (with -f: the namespace of objects that name none; default \"default\").")
 	adminURL := fs.String("admin-url", "", "With -f: the admin URL of the tenant to plan against (its token in "+TokenEnvVar+").")
 	output := fs.String("o", "text", "Output: text or json.")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return 1, err
 	}
 	if *output != "text" && *output != "json" {
@@ -102,15 +128,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 		}
 		planner.Client, planner.AssumeSynced = dryrun.FileClient(scheme, objs, *adminURL, token), true
 	case ns != "":
-		cfg, err := config.GetConfig()
+		c, err := clusterClient(scheme)
 		if err != nil {
 			return 1, err
 		}
-		c, err := client.New(cfg, client.Options{Scheme: scheme})
-		if err != nil {
-			return 1, err
-		}
-		planner.Client = client.NewDryRunClient(c) // it only reads; a write would not land anyway
+		planner.Client = c
 	default:
 		return 1, errors.New("plan needs -n NAMESPACE (objects in the cluster) or -f FILE (manifests)")
 	}
@@ -131,4 +153,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) (int, error) {
 		return 2, nil
 	}
 	return 0, nil
+}
+
+// clusterClient returns a client of the cluster of the current kubeconfig that cannot write: the
+// plugin only reads, and a write would not land anyway.
+func clusterClient(scheme *runtime.Scheme) (client.Client, error) {
+	cfg, err := config.GetConfig()
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	return client.NewDryRunClient(c), nil
 }

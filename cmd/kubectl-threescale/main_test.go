@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func TestPlanFiles(t *testing.T) {
 	t.Setenv(TokenEnvVar, tn.Token)
 	const file = "../../config/samples/capabilities_v1beta1_backend.yaml"
 	var out strings.Builder
-	code, err := run(context.Background(), []string{"plan", "-f", file, "--admin-url", tn.AdminURL}, &out)
+	code, err := run(context.Background(), []string{"plan", "-f", file, "--admin-url", tn.AdminURL}, &out, io.Discard)
 	if err != nil || code != 2 {
 		t.Fatalf("exit %d, %v", code, err)
 	}
@@ -26,7 +27,7 @@ func TestPlanFiles(t *testing.T) {
 		t.Errorf("text plan:\n%s", out.String())
 	}
 	out.Reset()
-	code, err = run(context.Background(), []string{"plan", "-f", file, "--admin-url", tn.AdminURL, "-o", "json"}, &out)
+	code, err = run(context.Background(), []string{"plan", "-f", file, "--admin-url", tn.AdminURL, "-o", "json"}, &out, io.Discard)
 	if err != nil || code != 2 {
 		t.Fatalf("exit %d, %v", code, err)
 	}
@@ -49,7 +50,7 @@ func TestPlanUsage(t *testing.T) {
 	t.Setenv(TokenEnvVar, "")
 	for _, args := range [][]string{{}, {"plan"}, {"plan", "-f", "x.yaml", "--admin-url", "https://t"}, {"plan", "-n", "ns", "-o", "yaml"}} {
 		var out strings.Builder
-		if code, err := run(context.Background(), args, &out); code != 1 || err == nil {
+		if code, err := run(context.Background(), args, &out, io.Discard); code != 1 || err == nil {
 			t.Errorf("%v: exit %d, %v", args, code, err)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
@@ -48,9 +47,11 @@ type Planner struct {
 	Client client.Client
 	// Clients holds the 3scale clients.
 	Clients *tenant.Clients
-	// AssumeSynced makes a planned Backend that exists in 3scale count as Synced (with its ID) for
-	// the Products planned after it, as it would be once synced: for objects read from files,
-	// which have no status. It writes that status to Client, which must then be an in-memory one.
+	// AssumeSynced makes a planned object whose entity exists in 3scale count as synced (with its
+	// ID) for the objects planned after it, as it would be once synced: a Backend for its
+	// Products, a Product and a DeveloperAccount for their users and applications. For objects
+	// read from files, which have no status. It writes that status to Client, which must then be
+	// an in-memory one.
 	AssumeSynced bool
 }
 
@@ -61,18 +62,21 @@ func (p Planner) Plan(ctx context.Context, namespace string) ([]Result, error) {
 	tenants := external.Tenants{Resolver: tenant.Resolver{Reader: p.Client}, Clients: p.Clients}
 	secrets := tenant.SecretReader{Metadata: p.Client, Reader: p.Client}
 	var out []Result
+	backends := backend.Kind{Reader: p.Client, Tenants: tenants}
+	products := product.Kind{Backends: p.Client, Secrets: secrets, Tenants: tenants}
+	accounts := developer.AccountKind{Users: p.Client, Secrets: secrets, Tenants: tenants}
 	steps := []func() ([]Result, error){
 		func() ([]Result, error) {
-			return planKind(ctx, p.Client, namespace, "Backend", backend.Kind{Reader: p.Client, Tenants: tenants}, p.assumeBackendSynced)
+			return planKind(ctx, p.Client, namespace, "Backend", backends, assume(p, backends))
 		},
 		func() ([]Result, error) {
-			return planKind(ctx, p.Client, namespace, "Product", product.Kind{Backends: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+			return planKind(ctx, p.Client, namespace, "Product", products, assume(p, products))
 		},
 		func() ([]Result, error) {
 			return planKind(ctx, p.Client, namespace, "CustomPolicyDefinition", custompolicy.Kind{Products: p.Client, Tenants: tenants}, nil)
 		},
 		func() ([]Result, error) {
-			return planKind(ctx, p.Client, namespace, "DeveloperAccount", developer.AccountKind{Users: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+			return planKind(ctx, p.Client, namespace, "DeveloperAccount", accounts, assume(p, accounts))
 		},
 		func() ([]Result, error) {
 			return planKind(ctx, p.Client, namespace, "DeveloperUser", developer.UserKind{Accounts: p.Client, Secrets: secrets, Tenants: tenants}, nil)
@@ -125,19 +129,25 @@ func planKind[T client.Object](ctx context.Context, c client.Client, namespace, 
 	return out, nil
 }
 
-// assumeBackendSynced records, with AssumeSynced, a Backend found in 3scale as the sync would
-// leave it, so that the Products using it plan against its ID.
-func (p Planner) assumeBackendSynced(ctx context.Context, b *capabilitiesv1beta1.Backend, planned external.Planned) error {
-	if !p.AssumeSynced || planned.ID == 0 {
+// assume returns, with AssumeSynced, what records an object of kind found in 3scale as the
+// sync would leave it (with its ID, Synced and Ready), so that the objects planned after it that
+// depend on it (a Product on its Backends, users and applications on their account, applications
+// on their product) plan against it; nil without AssumeSynced. It writes that status to Client,
+// which must then be an in-memory one.
+func assume[T client.Object](p Planner, kind external.Kind[T]) func(context.Context, T, external.Planned) error {
+	if !p.AssumeSynced {
 		return nil
 	}
-	id := planned.ID
-	b.Status.ID, b.Status.ProviderAccountHost = &id, planned.Location
-	b.Status.ObservedGeneration = b.Generation
-	b.Status.MetricsDigest = backend.MetricsDigest(&b.Spec)
-	meta.SetStatusCondition(&b.Status.Conditions, metav1.Condition{Type: external.TypeSynced, Status: metav1.ConditionTrue,
-		Reason: external.ReasonSynced, Message: "assumed synced by the plan", ObservedGeneration: b.Generation})
-	return p.Client.Status().Update(ctx, b)
+	return func(ctx context.Context, obj T, planned external.Planned) error {
+		if planned.ID == 0 {
+			return nil
+		}
+		external.AssumeSynced(kind, obj, planned)
+		if b, ok := any(obj).(*capabilitiesv1beta1.Backend); ok {
+			b.Status.MetricsDigest = backend.MetricsDigest(&b.Spec)
+		}
+		return p.Client.Status().Update(ctx, obj)
+	}
 }
 
 // Changes tells whether a sync of the planned objects would write to 3scale.

@@ -49,10 +49,28 @@ func Decode(scheme *runtime.Scheme, namespace string, manifests ...io.Reader) ([
 			if obj.GetNamespace() == "" {
 				obj.SetNamespace(namespace)
 			}
+			if secret, ok := obj.(*corev1.Secret); ok {
+				foldStringData(secret)
+			}
 			objs = append(objs, obj)
 		}
 	}
 	return objs, nil
+}
+
+// foldStringData moves a Secret's stringData into its data, as the API server does on write
+// (stringData wins), so that what reads the Secret sees its values.
+func foldStringData(s *corev1.Secret) {
+	if len(s.StringData) == 0 {
+		return
+	}
+	if s.Data == nil {
+		s.Data = map[string][]byte{}
+	}
+	for k, v := range s.StringData {
+		s.Data[k] = []byte(v)
+	}
+	s.StringData = nil
 }
 
 // FileClient returns an in-memory client holding objs, as they would be in a cluster, and the

@@ -89,3 +89,18 @@ func PlanObject[T client.Object](ctx context.Context, kind Kind[T], obj T) Plann
 	}
 	return p
 }
+
+// AssumeSynced records in obj's status (in memory) what a sync that found planned's entity
+// would record: its ID and tenant, and the conditions of a synced object. The plan of manifest
+// files, which have no status, uses it so that an object planned after one it depends on (a
+// Product after its Backends, a DeveloperUser after its DeveloperAccount) plans against it as
+// the operator would once it synced. It does nothing for an entity not found (planned.ID 0).
+func AssumeSynced[T client.Object](kind Kind[T], obj T, planned Planned) {
+	if planned.ID == 0 {
+		return
+	}
+	st := kind.Status(obj)
+	st.setID(planned.ID, planned.Location)
+	*st.ObservedGeneration = obj.GetGeneration()
+	setConditions(st.Conditions, obj.GetGeneration(), outcome{synced: true}, kind.Conditions())
+}
