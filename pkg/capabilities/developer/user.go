@@ -165,8 +165,11 @@ func (k UserKind) Connect(ctx context.Context, u *capabilitiesv1beta1.DeveloperU
 	e.accountID = *a.Status.ID
 	d := DesiredUser(u)
 	e.desired = &d
-	if external.KnownID(u.Status.ID, u.Status.ProviderAccountHost, e.c.AdminURL()) == 0 {
-		// Probably to be created: its password must be there before anything is written.
+	if external.KnownID(u.Status.ID, u.Status.ProviderAccountHost, e.c.AdminURL()) == 0 &&
+		annotatedID(u.Annotations, capabilitiesv1beta1.DeveloperUserIDAnnotation) == 0 {
+		// Probably to be created: its password must be there before anything is written. A
+		// user the userID annotation names (a restored or exported object) is adopted instead;
+		// Create still reads the password if that user turns out to be gone.
 		if err := e.readPassword(ctx, u); err != nil {
 			return nil, err
 		}
