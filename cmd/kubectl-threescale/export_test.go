@@ -49,7 +49,7 @@ func TestExportThenPlan(t *testing.T) {
 	if err != nil || code != 0 {
 		t.Errorf("plan of the export: exit %d, %v\n%s", code, err, plan.String())
 	}
-	for _, kind := range []string{"backend/backend-0: none", "product/product-2: none", "developeraccount/dev-corp-1: none", "developeruser/dev-corp-1-member1: none", "application/dev-corp-0-app-0: none"} {
+	for _, kind := range []string{"backend/backend-0: none", "product/product-2: none", "developeraccount/dev-corp-1: none", "developeruser/dev-corp-1-member1: none", "application/dev-corp-0-app-0: none", "activedoc/petstore: none", "activedoc/notes: none"} {
 		if !strings.Contains(plan.String(), kind) {
 			t.Errorf("plan lacks %q:\n%s", kind, plan.String())
 		}
@@ -63,6 +63,30 @@ func TestExportThenPlan(t *testing.T) {
 		t.Error("the token was printed")
 	}
 
+	// An ApplicationAuth added to the export plans the user key it would set.
+	auth := out.String() + `---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-keys}
+stringData: {UserKey: rotated-user-key}
+---
+apiVersion: capabilities.3scale.net/v1beta1
+kind: ApplicationAuth
+metadata: {name: app-auth}
+spec: {applicationCRName: dev-corp-1-app-1, authSecretRef: {name: app-keys}}
+`
+	if err := os.WriteFile(file, []byte(auth), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan.Reset()
+	code, err = run(ctx, []string{"plan", "-f", file, "--admin-url", tn.AdminURL}, &plan, &report)
+	if err != nil || code != 2 || !strings.Contains(plan.String(), "applicationauth/app-auth: update") {
+		t.Errorf("plan of an ApplicationAuth: exit %d, %v\n%s", code, err, plan.String())
+	}
+	if strings.Contains(plan.String(), "rotated-user-key") {
+		t.Error("the plan printed a key")
+	}
+
 	dir := t.TempDir()
 	if code, err := run(ctx, []string{"export", "--admin-url", tn.AdminURL, "--dir", dir}, &out, &report); err != nil || code != 0 {
 		t.Fatalf("export --dir: exit %d, %v", code, err)
@@ -70,6 +94,11 @@ func TestExportThenPlan(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if len(files) != strings.Count(out.String(), "\nkind: ") {
 		t.Errorf("%d files for %d objects", len(files), strings.Count(out.String(), "\nkind: "))
+	}
+	for _, call := range srv.Calls() {
+		if call.Method != "GET" {
+			t.Errorf("wrote: %s %s", call.Method, call.Path)
+		}
 	}
 }
 

@@ -5,8 +5,8 @@
 //	kubectl threescale export -n NAMESPACE [--provider-account-ref SECRET] [--dir DIR]
 //	kubectl threescale export --admin-url URL [--provider-account-ref SECRET] [--dir DIR]
 //
-// plan shows, for each Backend, Product, CustomPolicyDefinition, DeveloperAccount, DeveloperUser
-// and Application, what the operator's next sync would do in 3scale: create it, update it (with
+// plan shows, for each Backend, Product, CustomPolicyDefinition, DeveloperAccount, DeveloperUser,
+// Application, ApplicationAuth and ActiveDoc, what the operator's next sync would do in 3scale: create it, update it (with
 // each operation), nothing, or why it cannot sync yet. It decides with the operator's own code and
 // writes nothing, to 3scale or to the cluster. With -n it plans the objects of a namespace of the
 // cluster of the current kubeconfig, with the tenant Secrets they name; with -f it plans manifests

@@ -15,11 +15,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
+	"github.com/threescale-oss/operator/pkg/capabilities/activedoc"
 	"github.com/threescale-oss/operator/pkg/capabilities/application"
 	"github.com/threescale-oss/operator/pkg/capabilities/backend"
 	"github.com/threescale-oss/operator/pkg/capabilities/custompolicy"
 	"github.com/threescale-oss/operator/pkg/capabilities/developer"
 	"github.com/threescale-oss/operator/pkg/capabilities/product"
+	"github.com/threescale-oss/operator/pkg/document"
 	"github.com/threescale-oss/operator/pkg/external"
 	"github.com/threescale-oss/operator/pkg/tenant"
 )
@@ -56,8 +58,10 @@ type Planner struct {
 }
 
 // Plan plans every capability object of namespace that the plan covers (Backends first, then
-// Products, CustomPolicyDefinitions, DeveloperAccounts, DeveloperUsers and Applications), in name
-// order within a kind.
+// Products, CustomPolicyDefinitions, DeveloperAccounts, DeveloperUsers, Applications,
+// ApplicationAuths and ActiveDocs), in name order within a kind. OpenAPI (which makes Kubernetes
+// objects), ProxyConfigPromote (a one-shot promotion) and Tenant (the master API) are not
+// planned.
 func (p Planner) Plan(ctx context.Context, namespace string) ([]Result, error) {
 	tenants := external.Tenants{Resolver: tenant.Resolver{Reader: p.Client}, Clients: p.Clients}
 	secrets := tenant.SecretReader{Metadata: p.Client, Reader: p.Client}
@@ -65,6 +69,12 @@ func (p Planner) Plan(ctx context.Context, namespace string) ([]Result, error) {
 	backends := backend.Kind{Reader: p.Client, Tenants: tenants}
 	products := product.Kind{Backends: p.Client, Secrets: secrets, Tenants: tenants}
 	accounts := developer.AccountKind{Users: p.Client, Secrets: secrets, Tenants: tenants}
+	applications := application.Kind{Objects: p.Client, Secrets: secrets, Tenants: tenants}
+	fetcher, err := document.NewFetcher()
+	if err != nil {
+		return nil, err
+	}
+	activeDocs := activedoc.Kind{Products: p.Client, Documents: document.Loader{Secrets: secrets, Fetcher: fetcher}, Tenants: tenants}
 	steps := []func() ([]Result, error){
 		func() ([]Result, error) {
 			return planKind(ctx, p.Client, namespace, "Backend", backends, assume(p, backends))
@@ -82,7 +92,15 @@ func (p Planner) Plan(ctx context.Context, namespace string) ([]Result, error) {
 			return planKind(ctx, p.Client, namespace, "DeveloperUser", developer.UserKind{Accounts: p.Client, Secrets: secrets, Tenants: tenants}, nil)
 		},
 		func() ([]Result, error) {
-			return planKind(ctx, p.Client, namespace, "Application", application.Kind{Objects: p.Client, Secrets: secrets, Tenants: tenants}, nil)
+			return planKind(ctx, p.Client, namespace, "Application", applications, assume(p, applications))
+		},
+		func() ([]Result, error) {
+			// Its writer only generates credentials into a Secret, on a client that cannot write.
+			auth := application.AuthKind{Objects: p.Client, Secrets: secrets, Writer: p.Client, Tenants: tenants}
+			return planKind(ctx, p.Client, namespace, "ApplicationAuth", auth, nil)
+		},
+		func() ([]Result, error) {
+			return planKind(ctx, p.Client, namespace, "ActiveDoc", activeDocs, nil)
 		},
 	}
 	for _, step := range steps {
