@@ -11,6 +11,17 @@ ENVTEST_ASSETS = $(shell hack/build-controlplane.sh)
 GO_TEST_FLAGS ?= -race -count=1
 THREESCALE_API_DESCRIPTIONS ?= $(abspath ../shared/3scale-api)
 
+# The operator's version and image, set here and nowhere else: `make build` stamps VERSION into the
+# binary (pkg/version; its Default equals this value, a test checks it), `make image` labels the
+# image with it, and `make bundle` writes IMG into config/manager's kustomization and the CSV
+# (containerImage, deployment, relatedImages, spec.version, olm.skipRange). REPLACES names the
+# version this one upgrades from in the CSV's spec.replaces; empty for the first version.
+VERSION ?= 0.1.0
+IMAGE_TAG_BASE ?= quay.io/threescale-oss/3scale-operator
+IMG ?= $(IMAGE_TAG_BASE):v$(VERSION)
+REPLACES ?=
+LDFLAGS := -X github.com/threescale-oss/operator/pkg/version.Version=$(VERSION)
+
 ##@ General
 
 .PHONY: help
@@ -29,8 +40,8 @@ manifests: ## Generate CRDs and RBAC from the API types and controller markers.
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 
 .PHONY: bundle
-bundle: manifests ## Generate the OLM bundle under bundle/ from config/.
-	go run ./hack/gen-bundle
+bundle: manifests ## Generate the OLM bundle under bundle/ from config/, for VERSION and IMG (also written to config/manager).
+	go run ./hack/gen-bundle -version $(VERSION) -image $(IMG) -replaces "$(REPLACES)"
 
 .PHONY: verify-gen
 verify-gen: ## Fail when generated files (deepcopy, CRDs, RBAC, bundle) are stale.
@@ -64,7 +75,7 @@ test: verify-gen vet ## Run every test (unit, contract, envtest integration) wit
 ##@ Run
 
 DEMO_ARGS ?=
-IMAGE_VERSION ?= 0.1.0
+IMAGE_VERSION ?= $(VERSION)
 .PHONY: image
 image: ## Build the operator image (static binary, CA certificates, non-root user, OCI labels) into bin/threescale-operator-image.tar, an OCI archive, without a container engine.
 	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) go run ./hack/image --output bin/threescale-operator-image.tar --version $(IMAGE_VERSION) --revision $$(git rev-parse HEAD)
@@ -77,5 +88,5 @@ demo: build ## The main job on a local default: control plane + in-memory 3scale
 
 .PHONY: build
 build: ## Build the operator binary into bin/manager, and the kubectl plugin into bin/kubectl-threescale.
-	go build -o bin/manager .
+	go build -ldflags "$(LDFLAGS)" -o bin/manager .
 	go build -o bin/kubectl-threescale ./cmd/kubectl-threescale

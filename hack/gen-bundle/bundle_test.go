@@ -2,22 +2,29 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/blang/semver/v4"
 	"github.com/google/go-cmp/cmp"
 	"github.com/operator-framework/api/pkg/manifests"
+	"github.com/operator-framework/api/pkg/operators/v1alpha1"
 	"github.com/operator-framework/api/pkg/validation"
 	"sigs.k8s.io/yaml"
+
+	opversion "github.com/threescale-oss/operator/pkg/version"
 )
 
 // repoRoot is the repository root as seen from this package's directory, where go test runs.
 const repoRoot = "../.."
 
-// bundleFiles reads the bundle under root (bundle/ and bundle.Dockerfile) by relative path.
+// bundleFiles reads what the generator writes under root (bundle/, bundle.Dockerfile and
+// config/manager's kustomization) by relative path.
 func bundleFiles(t *testing.T, root string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
@@ -36,8 +43,10 @@ func bundleFiles(t *testing.T, root string) map[string]string {
 	if err != nil {
 		t.Fatalf("cannot read the bundle under %s: %v", root, err)
 	}
-	if data, err := os.ReadFile(filepath.Join(root, dockerfile)); err == nil {
-		files[dockerfile] = string(data)
+	for _, name := range []string{dockerfile, managerKustomization} {
+		if data, err := os.ReadFile(filepath.Join(root, name)); err == nil {
+			files[name] = string(data)
+		}
 	}
 	return files
 }
@@ -150,5 +159,156 @@ func TestValidationCatchesBrokenBundle(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("validating a CSV without installModes and with a bad minKubeVersion: want an error containing %q, got:\n%s", want, joined)
 		}
+	}
+}
+
+// committedCSV reads the CSV of the committed bundle.
+func committedCSV(t *testing.T) *v1alpha1.ClusterServiceVersion {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, manifestsDir, packageName+".clusterserviceversion.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv v1alpha1.ClusterServiceVersion
+	if err := yaml.UnmarshalStrict(data, &csv); err != nil {
+		t.Fatalf("the committed CSV does not read as one: %v", err)
+	}
+	return &csv
+}
+
+// TestBundleImageReferencesAgree holds the committed install paths to one operator image and one
+// set of platform images: the CSV's containerImage, its Deployment's manager image, its
+// relatedImages entry and the image config/manager's kustomization substitutes are the same; every
+// RELATED_IMAGE_* of the CSV's Deployment and of config/manager is in relatedImages, with the
+// same image, and relatedImages names nothing else.
+func TestBundleImageReferencesAgree(t *testing.T) {
+	csv := committedCSV(t)
+	in, err := readInputs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Image == "" {
+		t.Fatalf("%s names no tagged image for %q; run: make bundle", managerKustomization, managerImagePlaceholder)
+	}
+	related := map[string]string{}
+	for _, r := range csv.Spec.RelatedImages {
+		if _, dup := related[r.Name]; dup {
+			t.Errorf("relatedImages names %q twice", r.Name)
+		}
+		related[r.Name] = r.Image
+	}
+	specs := csv.Spec.InstallStrategy.StrategySpec.DeploymentSpecs
+	if len(specs) != 1 {
+		t.Fatalf("the CSV has %d Deployments, want 1", len(specs))
+	}
+	var deployed string
+	wantRelated := map[string]string{packageName: in.Image}
+	for _, c := range specs[0].Spec.Template.Spec.Containers {
+		if c.Name == "manager" {
+			deployed = c.Image
+		}
+		for _, env := range c.Env {
+			if suffix, ok := strings.CutPrefix(env.Name, relatedImagePrefix); ok {
+				wantRelated[strings.ReplaceAll(strings.ToLower(suffix), "_", "-")] = env.Value
+			}
+		}
+	}
+	images := map[string]string{
+		"the CSV's containerImage annotation":      csv.Annotations["containerImage"],
+		"the CSV's Deployment (container manager)": deployed,
+		"the CSV's relatedImages " + packageName:   related[packageName],
+		managerKustomization:                       in.Image,
+	}
+	for where, image := range images {
+		if image != in.Image {
+			t.Errorf("%s names %q, %s names %q: run make bundle", where, image, managerKustomization, in.Image)
+		}
+	}
+	// config/manager's own variables, not only the CSV's copy of them.
+	for _, c := range in.Manager.Spec.Template.Spec.Containers {
+		for _, env := range c.Env {
+			if suffix, ok := strings.CutPrefix(env.Name, relatedImagePrefix); ok {
+				name := strings.ReplaceAll(strings.ToLower(suffix), "_", "-")
+				if related[name] != env.Value {
+					t.Errorf("%s sets %s=%s, the CSV's relatedImages %q is %q: run make bundle", managerFile, env.Name, env.Value, name, related[name])
+				}
+			}
+		}
+	}
+	if len(wantRelated) < 2 {
+		t.Errorf("the CSV's Deployment has no %s* variable; the platform images would not be mirrored", relatedImagePrefix)
+	}
+	if diff := cmp.Diff(wantRelated, related); diff != "" {
+		t.Errorf("relatedImages: -the operator image and RELATED_IMAGE_* variables, +listed:\n%s", diff)
+	}
+}
+
+// TestBundleUpgradePolicy checks the committed CSV against the policy the README's "Upgrades
+// through OLM" describes: the version is the operator's (pkg/version, the Makefile's VERSION), the
+// skip range covers every older version and not this one, and spec.replaces, when set, names an
+// older version of the package.
+func TestBundleUpgradePolicy(t *testing.T) {
+	csv := committedCSV(t)
+	v := csv.Spec.Version.Version
+	if v.String() != opversion.Default {
+		t.Errorf("the CSV is version %s, the operator %s: run make bundle", v, opversion.Default)
+	}
+	if csv.Name != csvName(v.String()) {
+		t.Errorf("the CSV is named %q, want %q", csv.Name, csvName(v.String()))
+	}
+	skip := csv.Annotations[skipRangeAnnotation]
+	r, err := semver.ParseRange(skip)
+	if err != nil {
+		t.Fatalf("%s %q: %v", skipRangeAnnotation, skip, err)
+	}
+	for _, older := range []string{"0.0.0", "0.0.1", "0.0.9-rc.1"} {
+		if o := semver.MustParse(older); o.LT(v) && !r(o) {
+			t.Errorf("%s %q does not cover %s, older than %s", skipRangeAnnotation, skip, older, v)
+		}
+	}
+	if r(v) {
+		t.Errorf("%s %q covers the version %s itself", skipRangeAnnotation, skip, v)
+	}
+	if next := (semver.Version{Major: v.Major, Minor: v.Minor, Patch: v.Patch + 1}); r(next) {
+		t.Errorf("%s %q covers the newer %s", skipRangeAnnotation, skip, next)
+	}
+	if csv.Spec.Replaces != "" {
+		prev, ok := strings.CutPrefix(csv.Spec.Replaces, packageName+".v")
+		if !ok {
+			t.Fatalf("spec.replaces %q is not a CSV of package %s", csv.Spec.Replaces, packageName)
+		}
+		if p, err := semver.Parse(prev); err != nil || !p.LT(v) {
+			t.Errorf("spec.replaces %q is not an older version (%v)", csv.Spec.Replaces, err)
+		}
+	}
+}
+
+// TestAlmExamplesOnePerKind checks that the committed CSV offers exactly one example per kind it
+// owns, the console's "create" template for that kind.
+func TestAlmExamplesOnePerKind(t *testing.T) {
+	csv := committedCSV(t)
+	var examples []struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+	}
+	if err := json.Unmarshal([]byte(csv.Annotations["alm-examples"]), &examples); err != nil {
+		t.Fatalf("alm-examples is not a JSON array of objects: %v", err)
+	}
+	var got, owned []string
+	for _, e := range examples {
+		got = append(got, e.APIVersion+" "+e.Kind)
+	}
+	for _, o := range csv.Spec.CustomResourceDefinitions.Owned {
+		_, group, _ := strings.Cut(o.Name, ".")
+		owned = append(owned, group+"/"+o.Version+" "+o.Kind)
+	}
+	sort.Strings(got)
+	sort.Strings(owned)
+	if diff := cmp.Diff(owned, got); diff != "" {
+		t.Errorf("alm-examples: -one per owned kind, +listed:\n%s", diff)
+	}
+	// Every kind of the project: the install side and the capabilities side.
+	if len(owned) != 14 {
+		t.Errorf("the CSV owns %d kinds, want the 14 of apps.3scale.net and capabilities.3scale.net:\n%s", len(owned), strings.Join(owned, "\n"))
 	}
 }

@@ -29,12 +29,22 @@ const targetNamespacesField = "metadata.annotations['olm.targetNamespaces']"
 // conditionsDescriptor makes the console show status.conditions as a conditions table.
 const conditionsDescriptor = "urn:alm:descriptor:io.kubernetes.conditions"
 
+// relatedImagePrefix marks the manager's environment variables that name the images the operator
+// deploys; OLM mirrors every image in spec.relatedImages for disconnected installs.
+const relatedImagePrefix = "RELATED_IMAGE_"
+
+// skipRangeAnnotation lets OLM upgrade from any version in the range straight to this one.
+const skipRangeAnnotation = "olm.skipRange"
+
 // options are the generator's settings that do not come from config/.
 type options struct {
 	// Version is the operator's semantic version, without a leading "v".
 	Version string
-	// Image is the operator image; empty means the config/manager repository tagged "v<Version>".
+	// Image is the operator image; empty means config/manager's image (see operatorImage).
 	Image string
+	// Replaces is the version this one replaces in the upgrade graph (spec.replaces), without a
+	// leading "v"; empty for the first version, which only has a skip range.
+	Replaces string
 }
 
 // csvName is the CSV's metadata.name, the OLM convention "<package>.v<version>".
@@ -49,6 +59,17 @@ func buildCSV(in inputs, o options) (*v1alpha1.ClusterServiceVersion, []string, 
 	}
 	image := operatorImage(in, o)
 	name := csvName(o.Version)
+	var replaces string
+	if o.Replaces != "" {
+		prev, err := semver.Parse(o.Replaces)
+		if err != nil {
+			return nil, nil, fmt.Errorf("replaces %q: %w", o.Replaces, err)
+		}
+		if !prev.LT(v) {
+			return nil, nil, fmt.Errorf("replaces %s: not older than version %s", o.Replaces, o.Version)
+		}
+		replaces = csvName(o.Replaces)
+	}
 	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
 		return nil, nil, fmt.Errorf("CSV name %q: %s", name, strings.Join(errs, "; "))
 	}
@@ -59,6 +80,10 @@ func buildCSV(in inputs, o options) (*v1alpha1.ClusterServiceVersion, []string, 
 		return nil, nil, err
 	}
 	deployment, serviceAccount, err := installDeployment(in, image)
+	if err != nil {
+		return nil, nil, err
+	}
+	related, err := relatedImages(deployment, image)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,6 +106,7 @@ func buildCSV(in inputs, o options) (*v1alpha1.ClusterServiceVersion, []string, 
 				"containerImage":                         image,
 				"description":                            shortDescription,
 				"operators.operatorframework.io/builder": builder,
+				skipRangeAnnotation:                      skipRange(v),
 				"repository":                             repositoryURL,
 				"support":                                "threescale-oss community (" + repositoryURL + "/issues)",
 			},
@@ -98,7 +124,9 @@ func buildCSV(in inputs, o options) (*v1alpha1.ClusterServiceVersion, []string, 
 			},
 			Maturity:       maturity,
 			Version:        version.OperatorVersion{Version: v},
+			Replaces:       replaces,
 			MinKubeVersion: minKubeVersion,
+			RelatedImages:  related,
 			// Every mode: the manager takes WATCH_NAMESPACE as one namespace, a comma list or "".
 			InstallModes: []v1alpha1.InstallMode{
 				{Type: v1alpha1.InstallModeTypeOwnNamespace, Supported: true},
@@ -128,17 +156,55 @@ func permissions(serviceAccount string, rules []rbacv1.PolicyRule) []v1alpha1.St
 	return []v1alpha1.StrategyDeploymentPermissions{{ServiceAccountName: serviceAccount, Rules: rules}}
 }
 
-// operatorImage is the image the CSV deploys: the -image flag, else config/manager's repository
-// (or the project's default one) tagged with the version.
+// skipRange is the olm.skipRange of version v: every older version, so a cluster on any earlier
+// release (or on a build between releases) upgrades to this one in one step. With spec.replaces
+// it is the whole upgrade policy; the README's "Upgrades through OLM" explains it.
+func skipRange(v semver.Version) string {
+	return fmt.Sprintf(">=0.0.0 <%d.%d.%d", v.Major, v.Minor, v.Patch)
+}
+
+// operatorImage is the image the CSV deploys and config/manager names: the -image flag (`make
+// bundle` passes the Makefile's IMG), else the image config/manager names with its tag or digest
+// (what the last `make bundle` wrote there), else its repository (or the project's default one)
+// tagged "v<version>".
 func operatorImage(in inputs, o options) string {
 	if o.Image != "" {
 		return o.Image
+	}
+	if in.Image != "" {
+		return in.Image
 	}
 	repository := in.ImageRepository
 	if repository == "" {
 		repository = defaultImageRepository
 	}
 	return repository + ":v" + o.Version
+}
+
+// relatedImages lists, for OLM to mirror, the operator image and the image of every
+// RELATED_IMAGE_* variable of the manager (named after the variable: RELATED_IMAGE_SYSTEM_REDIS is
+// "system-redis"), in the order the Deployment declares them.
+func relatedImages(d v1alpha1.StrategyDeploymentSpec, image string) ([]v1alpha1.RelatedImage, error) {
+	related := []v1alpha1.RelatedImage{{Name: packageName, Image: image}}
+	seen := map[string]bool{packageName: true}
+	for _, c := range d.Spec.Template.Spec.Containers {
+		for _, env := range c.Env {
+			suffix, ok := strings.CutPrefix(env.Name, relatedImagePrefix)
+			if !ok {
+				continue
+			}
+			if env.Value == "" {
+				return nil, fmt.Errorf("%s: %s has no value: relatedImages needs the image itself", managerFile, env.Name)
+			}
+			name := strings.ReplaceAll(strings.ToLower(suffix), "_", "-")
+			if seen[name] {
+				return nil, fmt.Errorf("%s: two variables give the related image name %q", managerFile, name)
+			}
+			seen[name] = true
+			related = append(related, v1alpha1.RelatedImage{Name: name, Image: env.Value})
+		}
+	}
+	return related, nil
 }
 
 // installDeployment turns config/manager's Deployment into the CSV's deployment: the kustomize
@@ -278,20 +344,27 @@ func statusDescriptors(v *apiextensionsv1.CustomResourceValidation) []v1alpha1.S
 	}}
 }
 
-// almExamples is the alm-examples annotation: the samples whose kind the bundle owns, as an
-// indented JSON array sorted by group and kind. Samples of one kind keep their order in
-// config/samples, because the console offers the first one as the "create" template: the sample
-// author decides which. Samples of kinds without a CRD (supporting Secrets, or a CRD not written
-// yet) are left out with a note: OLM rejects examples of APIs the CSV does not provide.
+// almExamples is the alm-examples annotation: one sample of each kind the bundle owns, as an
+// indented JSON array sorted by group and kind. The console offers a kind's example as its "create"
+// template, so each kind gets exactly one: the first of its samples in config/samples order (the
+// sample author decides which); the others are left out with a note. Samples of kinds without a
+// CRD (supporting Secrets, or a CRD not written yet) are left out with a note too: OLM rejects
+// examples of APIs the CSV does not provide.
 func almExamples(samples []unstructured.Unstructured, provided map[schema.GroupVersionKind]bool) (string, []string, error) {
 	var notes []string
 	kept := make([]unstructured.Unstructured, 0, len(samples))
+	first := map[schema.GroupVersionKind]string{}
 	for _, s := range samples {
 		gvk := s.GroupVersionKind()
 		if !provided[gvk] {
 			notes = append(notes, fmt.Sprintf("sample %s %q left out of alm-examples: no CRD in %s defines it", gvk, s.GetName(), crdDir))
 			continue
 		}
+		if name, ok := first[gvk]; ok {
+			notes = append(notes, fmt.Sprintf("sample %s %q left out of alm-examples: %q is the kind's example", gvk, s.GetName(), name))
+			continue
+		}
+		first[gvk] = s.GetName()
 		kept = append(kept, s)
 	}
 	sort.SliceStable(kept, func(i, j int) bool {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -47,6 +49,7 @@ func testManager() appsv1.Deployment {
 				Env: []corev1.EnvVar{
 					{Name: "WATCH_NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
 					{Name: "OTHER", Value: "kept"},
+					{Name: "RELATED_IMAGE_SYSTEM_REDIS", Value: "quay.io/example/redis:7"},
 				},
 			}},
 		}}},
@@ -82,6 +85,9 @@ func testInputs() inputs {
 type csvSummary struct {
 	Name               string
 	ContainerImage     string
+	SkipRange          string
+	Replaces           string
+	RelatedImages      []v1alpha1.RelatedImage
 	Examples           []string // kind/name in order
 	Owned              []v1alpha1.CRDDescription
 	Deployment         v1alpha1.StrategyDeploymentSpec
@@ -107,6 +113,9 @@ func summarize(t *testing.T, csv *v1alpha1.ClusterServiceVersion, notes []string
 	return csvSummary{
 		Name:               csv.Name,
 		ContainerImage:     csv.Annotations["containerImage"],
+		SkipRange:          csv.Annotations["olm.skipRange"],
+		Replaces:           csv.Spec.Replaces,
+		RelatedImages:      csv.Spec.RelatedImages,
 		Examples:           names,
 		Owned:              csv.Spec.CustomResourceDefinitions.Owned,
 		Deployment:         strategy.DeploymentSpecs[0],
@@ -149,6 +158,13 @@ func TestBuildCSV(t *testing.T) {
 		}}
 	}
 	backendNote := `sample capabilities.3scale.net/v1beta1, Kind=Backend "backend-without-crd" left out of alm-examples: no CRD in config/crd/bases defines it`
+	secondProductNote := `sample capabilities.3scale.net/v1beta1, Kind=Product "product-a" left out of alm-examples: "product-b" is the kind's example`
+	wantRelated := func(image string) []v1alpha1.RelatedImage {
+		return []v1alpha1.RelatedImage{
+			{Name: "threescale-operator", Image: image},
+			{Name: "system-redis", Image: "quay.io/example/redis:7"},
+		}
+	}
 
 	cases := map[string]struct {
 		reason  string
@@ -158,16 +174,29 @@ func TestBuildCSV(t *testing.T) {
 		wantErr bool
 	}{
 		"Defaults": {
-			reason: "The image is config/manager's repository tagged with the version; unowned samples are left out with a note; samples of one kind keep their file order.",
+			reason: "The image is config/manager's repository tagged with the version, and is the first related image; unowned samples and all but the first sample of a kind are left out with a note; the first version skips every older one and replaces none.",
 			opts:   options{Version: "0.1.0"},
 		},
 		"ImageFlag": {
-			reason: "An explicit image wins over the repository from config/manager.",
+			reason: "An explicit image wins over the image from config/manager.",
+			in:     func(in *inputs) { in.Image = "quay.io/example/op:v0.0.1" },
 			opts:   options{Version: "1.2.3", Image: "registry.example/op@sha256:abc"},
 			want: func(s *csvSummary) {
 				s.Name = "threescale-operator.v1.2.3"
 				s.ContainerImage = "registry.example/op@sha256:abc"
 				s.Deployment = wantDeployment("registry.example/op@sha256:abc")
+				s.RelatedImages = wantRelated("registry.example/op@sha256:abc")
+				s.SkipRange = ">=0.0.0 <1.2.3"
+			},
+		},
+		"ImageFromConfigManager": {
+			reason: "Without -image the image config/manager names, tag included, is used, so a run without flags keeps what `make bundle` wrote.",
+			in:     func(in *inputs) { in.Image = "quay.io/example/op:v0.0.9-rc" },
+			opts:   options{Version: "0.1.0"},
+			want: func(s *csvSummary) {
+				s.ContainerImage = "quay.io/example/op:v0.0.9-rc"
+				s.Deployment = wantDeployment("quay.io/example/op:v0.0.9-rc")
+				s.RelatedImages = wantRelated("quay.io/example/op:v0.0.9-rc")
 			},
 		},
 		"NoImageRepository": {
@@ -177,7 +206,38 @@ func TestBuildCSV(t *testing.T) {
 			want: func(s *csvSummary) {
 				s.ContainerImage = "quay.io/threescale-oss/3scale-operator:v0.1.0"
 				s.Deployment = wantDeployment("quay.io/threescale-oss/3scale-operator:v0.1.0")
+				s.RelatedImages = wantRelated("quay.io/threescale-oss/3scale-operator:v0.1.0")
 			},
+		},
+		"Replaces": {
+			reason: "A later version replaces the one before it and still skips every older one.",
+			opts:   options{Version: "0.2.0", Replaces: "0.1.0"},
+			want: func(s *csvSummary) {
+				s.Name = "threescale-operator.v0.2.0"
+				s.ContainerImage = "quay.io/example/op:v0.2.0"
+				s.Deployment = wantDeployment("quay.io/example/op:v0.2.0")
+				s.RelatedImages = wantRelated("quay.io/example/op:v0.2.0")
+				s.SkipRange = ">=0.0.0 <0.2.0"
+				s.Replaces = "threescale-operator.v0.1.0"
+			},
+		},
+		"ReplacesNotOlder": {
+			reason:  "A version cannot replace itself or a newer one: OLM would find no upgrade edge.",
+			opts:    options{Version: "0.1.0", Replaces: "0.1.0"},
+			wantErr: true,
+		},
+		"ReplacesNotSemantic": {
+			reason:  "The replaced version must be semantic too.",
+			opts:    options{Version: "0.1.0", Replaces: "v0"},
+			wantErr: true,
+		},
+		"RelatedImageWithoutValue": {
+			reason: "A RELATED_IMAGE_* variable must name its image, which relatedImages lists for mirroring.",
+			in: func(in *inputs) {
+				in.Manager.Spec.Template.Spec.Containers[0].Env[2] = corev1.EnvVar{Name: "RELATED_IMAGE_SYSTEM_REDIS"}
+			},
+			opts:    options{Version: "0.1.0"},
+			wantErr: true,
 		},
 		"NoRoleYet": {
 			reason: "Before controller-gen writes role.yaml the CSV still grants what leader election needs, and says so.",
@@ -259,11 +319,13 @@ func TestBuildCSV(t *testing.T) {
 			want := csvSummary{
 				Name:           "threescale-operator.v0.1.0",
 				ContainerImage: "quay.io/example/op:v0.1.0",
-				Examples:       []string{"Product/product-b", "Product/product-a"},
+				SkipRange:      ">=0.0.0 <0.1.0",
+				RelatedImages:  wantRelated("quay.io/example/op:v0.1.0"),
+				Examples:       []string{"Product/product-b"},
 				Owned:          wantOwned,
 				Deployment:     wantDeployment("quay.io/example/op:v0.1.0"),
 				Permissions:    wantPermissions(),
-				Notes:          []string{backendNote},
+				Notes:          []string{backendNote, secondProductNote},
 			}
 			if tc.want != nil {
 				tc.want(&want)
@@ -435,6 +497,67 @@ func TestSplitRules(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.cluster, cluster); diff != "" {
 				t.Errorf("%s\ncluster: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestWithManagerImage(t *testing.T) {
+	const base = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - manager.yaml\n"
+	cases := map[string]struct {
+		reason   string
+		existing string
+		image    string
+		want     string
+		wantErr  bool
+	}{
+		"Tag": {
+			reason:   "A tagged image becomes newName and newTag, replacing the old entry for the placeholder.",
+			existing: base + "images:\n  - name: controller\n    newName: old/op\n    newTag: latest\n",
+			image:    "quay.io/x/op:v1.2.3",
+			want: "apiVersion: kustomize.config.k8s.io/v1beta1\nimages:\n- name: controller\n  newName: quay.io/x/op\n  newTag: v1.2.3\n" +
+				"kind: Kustomization\nresources:\n- manager.yaml\n",
+		},
+		"DigestAndOtherImages": {
+			reason:   "A digest is kept as a digest; entries for other images stay after the operator's.",
+			existing: base + "images:\n  - name: sidecar\n    newTag: \"2\"\n",
+			image:    "registry:5000/op@sha256:abc",
+			want: "apiVersion: kustomize.config.k8s.io/v1beta1\nimages:\n- digest: sha256:abc\n  name: controller\n  newName: registry:5000/op\n" +
+				"- name: sidecar\n  newTag: \"2\"\nkind: Kustomization\nresources:\n- manager.yaml\n",
+		},
+		"NoTag": {
+			reason:   "An image without a tag or digest would deploy whatever the placeholder's tag is; refuse it.",
+			existing: base,
+			image:    "registry:5000/op",
+			wantErr:  true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			root := t.TempDir()
+			path := filepath.Join(root, managerKustomization)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(tc.existing), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := withManagerImage(root, tc.image)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("%s\nwithManagerImage() error = %v, wantErr %v", tc.reason, err, tc.wantErr)
+			}
+			if tc.wantErr {
+				return
+			}
+			if diff := cmp.Diff(managerKustomizationHeader+tc.want, string(got)); diff != "" {
+				t.Errorf("%s\nwithManagerImage(): -want, +got:\n%s", tc.reason, diff)
+			}
+			// What the generator writes, it reads back as the same image.
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, image, err := readKustomizations(root); err != nil || image != tc.image {
+				t.Errorf("readKustomizations() after writing = %q, %v; want %q", image, err, tc.image)
 			}
 		})
 	}

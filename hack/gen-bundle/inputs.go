@@ -56,6 +56,9 @@ type inputs struct {
 	// ImageRepository is the repository config/manager's kustomization substitutes for the
 	// "controller" placeholder image; empty when it names none.
 	ImageRepository string
+	// Image is the whole image config/manager's kustomization substitutes (repository and tag or
+	// digest); empty when it names no tag or digest.
+	Image string
 	// Samples are the objects of config/samples/*.yaml in file order, then document order.
 	Samples []unstructured.Unstructured
 }
@@ -74,7 +77,7 @@ func readInputs(root string) (inputs, error) {
 	if in.Manager, err = readManager(filepath.Join(root, managerFile)); err != nil {
 		return inputs{}, err
 	}
-	if in.NamePrefix, in.ImageRepository, err = readKustomizations(root); err != nil {
+	if in.NamePrefix, in.ImageRepository, in.Image, err = readKustomizations(root); err != nil {
 		return inputs{}, err
 	}
 	if in.Samples, err = readSamples(filepath.Join(root, samplesDir)); err != nil {
@@ -196,11 +199,30 @@ func readManager(path string) (appsv1.Deployment, error) {
 
 // kustomization holds the few kustomize fields the generator mirrors.
 type kustomization struct {
-	NamePrefix string `json:"namePrefix"`
-	Images     []struct {
-		Name    string `json:"name"`
-		NewName string `json:"newName"`
-	} `json:"images"`
+	NamePrefix string           `json:"namePrefix"`
+	Images     []kustomizeImage `json:"images"`
+}
+
+// kustomizeImage is an entry of a kustomization's images: the image named Name in the resources
+// becomes NewName with NewTag or Digest.
+type kustomizeImage struct {
+	Name    string `json:"name"`
+	NewName string `json:"newName,omitempty"`
+	NewTag  string `json:"newTag,omitempty"`
+	Digest  string `json:"digest,omitempty"`
+}
+
+// ref is the image reference the entry makes; empty when it sets no tag or digest.
+func (i kustomizeImage) ref() string {
+	switch {
+	case i.NewName == "":
+		return ""
+	case i.Digest != "":
+		return i.NewName + "@" + i.Digest
+	case i.NewTag != "":
+		return i.NewName + ":" + i.NewTag
+	}
+	return ""
 }
 
 func readKustomization(path string) (kustomization, error) {
@@ -218,23 +240,23 @@ func readKustomization(path string) (kustomization, error) {
 	return k, nil
 }
 
-// readKustomizations returns config/default's namePrefix and the image repository that
-// config/manager substitutes for the "controller" placeholder.
-func readKustomizations(root string) (prefix, repository string, err error) {
+// readKustomizations returns config/default's namePrefix and the image repository and whole image
+// that config/manager substitutes for the "controller" placeholder.
+func readKustomizations(root string) (prefix, repository, image string, err error) {
 	def, err := readKustomization(filepath.Join(root, defaultKustomization))
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	mgr, err := readKustomization(filepath.Join(root, managerKustomization))
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
-	for _, image := range mgr.Images {
-		if image.Name == managerImagePlaceholder {
-			repository = image.NewName
+	for _, i := range mgr.Images {
+		if i.Name == managerImagePlaceholder {
+			repository, image = i.NewName, i.ref()
 		}
 	}
-	return def.NamePrefix, repository, nil
+	return def.NamePrefix, repository, image, nil
 }
 
 func readSamples(dir string) ([]unstructured.Unstructured, error) {
@@ -268,4 +290,54 @@ func readSamples(dir string) ([]unstructured.Unstructured, error) {
 		}
 	}
 	return samples, nil
+}
+
+// managerKustomizationHeader heads config/manager/kustomization.yaml, which the generator rewrites.
+const managerKustomizationHeader = "# The images entry is written by `make bundle` (hack/gen-bundle) from the Makefile's IMG, so that\n" +
+	"# this install and the OLM bundle run the same image; edit IMG, not this file.\n"
+
+// withManagerImage returns config/manager/kustomization.yaml (read below root) with its entry for
+// the "controller" placeholder set to image, which must carry a tag or a digest. Other fields are
+// kept; comments are not (the file has only the header above).
+func withManagerImage(root, image string) ([]byte, error) {
+	path := filepath.Join(root, managerKustomization)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var k map[string]any
+	if err := yaml.Unmarshal(data, &k); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	entry := kustomizeImage{Name: managerImagePlaceholder, NewName: imageName(image)}
+	switch rest := strings.TrimPrefix(image, entry.NewName); {
+	case strings.HasPrefix(rest, "@"):
+		entry.Digest = rest[1:]
+	case strings.HasPrefix(rest, ":") && !strings.Contains(rest, "@"):
+		entry.NewTag = rest[1:]
+	default:
+		return nil, fmt.Errorf("image %q: want a tag or a digest (repository:tag or repository@sha256:...)", image)
+	}
+	images := []kustomizeImage{entry}
+	if raw, ok := k["images"]; ok {
+		b, err := yaml.Marshal(raw)
+		if err != nil {
+			return nil, err
+		}
+		var old []kustomizeImage
+		if err := yaml.UnmarshalStrict(b, &old); err != nil {
+			return nil, fmt.Errorf("%s: images: %w", path, err)
+		}
+		for _, i := range old {
+			if i.Name != managerImagePlaceholder {
+				images = append(images, i)
+			}
+		}
+	}
+	k["images"] = images
+	out, err := yaml.Marshal(k)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(managerKustomizationHeader), out...), nil
 }

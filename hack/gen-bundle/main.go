@@ -5,7 +5,11 @@
 // It reads only the repository and writes the same bytes for the same inputs (no timestamps, sorted
 // output), so hack/verify-gen.sh can tell a stale bundle from a fresh one:
 //
-//	go run ./hack/gen-bundle [-version 0.1.0] [-image quay.io/...:v0.1.0] [-root .] [-out .]
+// It also writes the operator image into config/manager/kustomization.yaml, so that the plain
+// install, the CSV's containerImage, its Deployment and its relatedImages name one image, the one
+// `make bundle` passes from the Makefile's IMG:
+//
+//	go run ./hack/gen-bundle [-version 0.1.0] [-image quay.io/...:v0.1.0] [-replaces 0.0.9] [-root .] [-out .]
 package main
 
 import (
@@ -13,6 +17,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	opversion "github.com/threescale-oss/operator/pkg/version"
 )
 
 func main() {
@@ -29,8 +35,9 @@ func run(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var o options
 	var root, out string
-	fs.StringVar(&o.Version, "version", defaultVersion, "The operator version (semver, no leading v).")
-	fs.StringVar(&o.Image, "image", "", "The operator image; default: config/manager's image repository tagged v<version>.")
+	fs.StringVar(&o.Version, "version", opversion.Default, "The operator version (semver, no leading v).")
+	fs.StringVar(&o.Image, "image", "", "The operator image, also written to config/manager; default: the image config/manager names, else its repository tagged v<version>.")
+	fs.StringVar(&o.Replaces, "replaces", "", "The version this one replaces in the OLM upgrade graph (spec.replaces); empty for the first version.")
 	fs.StringVar(&root, "root", ".", "The repository root to read config/ from.")
 	fs.StringVar(&out, "out", "", "Where to write bundle/ and bundle.Dockerfile; default: the root.")
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +63,9 @@ func run(args []string, stderr io.Writer) error {
 	}
 	files, err := renderBundle(csv, in.CRDs)
 	if err != nil {
+		return err
+	}
+	if files[managerKustomization], err = withManagerImage(root, csv.Annotations["containerImage"]); err != nil {
 		return err
 	}
 	return writeBundle(out, files)

@@ -12,7 +12,6 @@ const (
 	// controllers are young.
 	channel = "alpha"
 
-	defaultVersion         = "0.1.0"
 	defaultImageRepository = "quay.io/threescale-oss/3scale-operator"
 	minKubeVersion         = "1.30.0"
 	maturity               = "alpha"
