@@ -1,0 +1,379 @@
+package api_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/threescale-oss/operator/test/envtestutil"
+)
+
+// The documentation under docs/ is held to the API it documents: every fenced ```yaml block of
+// every page is applied to the API server (server-side apply with strict field validation, so a
+// misspelled or removed field fails), every kind has its page docs/kinds/<kind>.md with an example
+// of that kind, and relative links between pages resolve. YAML that is not a Kubernetes object
+// (a kustomization snippet, command output) is fenced as ```text instead.
+
+// docsFieldManager is the field manager of the objects the documentation test applies.
+const docsFieldManager = "docs-test"
+
+// A yamlDocument is one document of a ```yaml block of a documentation page.
+type yamlDocument struct {
+	// File is the page, relative to the repository root; Line is the 1-based line of the page
+	// where the document starts.
+	File string
+	Line int
+	// Content is the document's text.
+	Content string
+}
+
+// String names the document as file:line, so that a failure points at it.
+func (d yamlDocument) String() string { return fmt.Sprintf("%s:%d", d.File, d.Line) }
+
+// fenceOpen matches the opening line of a fenced code block: its indentation, fence and info
+// string.
+var fenceOpen = regexp.MustCompile("^([ \t]*)(`{3,}|~{3,})[ \t]*([^`]*)$")
+
+// yamlDocuments returns the documents of the ```yaml (or ```yml) blocks of a Markdown page, each
+// with the line it starts on. Blocks fenced otherwise are skipped. A block may hold several
+// documents separated by `---` lines; documents that hold only comments are dropped.
+func yamlDocuments(file, content string) ([]yamlDocument, error) {
+	var docs []yamlDocument
+	lines := strings.Split(content, "\n")
+	for i := 0; i < len(lines); i++ {
+		m := fenceOpen.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		indent, fence := m[1], m[2]
+		info := strings.ToLower(strings.Fields(m[3] + " x")[0])
+		start := i + 1
+		end := -1
+		for j := start; j < len(lines); j++ {
+			l := strings.TrimSpace(lines[j])
+			if strings.HasPrefix(l, fence) && strings.Trim(l, fence[:1]) == "" {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			return nil, fmt.Errorf("%s:%d: the code block opened here is never closed", file, i+1)
+		}
+		i = end
+		if info != "yaml" && info != "yml" {
+			continue
+		}
+		docStart := start
+		var body []string
+		flush := func() {
+			for _, l := range body {
+				if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+					docs = append(docs, yamlDocument{File: file, Line: docStart + 1, Content: strings.Join(body, "\n") + "\n"})
+					break
+				}
+			}
+			body = nil
+		}
+		for j := start; j < end; j++ {
+			l := strings.TrimPrefix(lines[j], indent)
+			if strings.TrimRight(l, " \t") == "---" {
+				flush()
+				docStart = j + 1
+				continue
+			}
+			body = append(body, l)
+		}
+		flush()
+	}
+	return docs, nil
+}
+
+// docsPages returns the Markdown pages under docs/, relative to the repository root.
+func docsPages(t *testing.T) []string {
+	t.Helper()
+	root := envtestutil.RepoRoot()
+	var pages []string
+	err := filepath.WalkDir(filepath.Join(root, "docs"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".md") {
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			pages = append(pages, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("cannot list the documentation: %v", err)
+	}
+	if len(pages) == 0 {
+		t.Fatal("docs/ holds no page")
+	}
+	return pages
+}
+
+// pageDocuments reads a page and returns its YAML documents.
+func pageDocuments(t *testing.T, page string) []yamlDocument {
+	t.Helper()
+	docs, err := yamlDocuments(page, readFile(t, filepath.Join(envtestutil.RepoRoot(), filepath.FromSlash(page))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return docs
+}
+
+// docsApplier applies documentation examples the way a user would, but strictly: server-side
+// apply with fieldValidation=Strict, so an unknown or duplicate field is an error.
+type docsApplier struct {
+	mapper  client.Client
+	dynamic dynamic.Interface
+	core    kubernetes.Interface
+}
+
+func newDocsApplier(t *testing.T) *docsApplier {
+	t.Helper()
+	c, err := client.New(env.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn, err := dynamic.NewForConfig(env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := kubernetes.NewForConfig(env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &docsApplier{mapper: c, dynamic: dyn, core: core}
+}
+
+// ensureNamespace creates a namespace unless it exists.
+func (a *docsApplier) ensureNamespace(ctx context.Context, name string) error {
+	_, err := a.core.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}
+
+// apply applies one document; a namespaced object without a namespace goes to namespace, one that
+// names its own namespace goes there (the namespace is created when missing).
+func (a *docsApplier) apply(ctx context.Context, doc yamlDocument, namespace string) error {
+	var u unstructured.Unstructured
+	if err := yaml.Unmarshal([]byte(doc.Content), &u.Object); err != nil {
+		return fmt.Errorf("not YAML (fence it as ```text if it is not meant to be applied): %w", err)
+	}
+	if u.Object == nil || u.GetKind() == "" || u.GetAPIVersion() == "" {
+		return errors.New("not a Kubernetes object: it has no apiVersion or kind (fence it as ```text if it is not meant to be applied)")
+	}
+	if u.GetName() == "" {
+		return fmt.Errorf("%s has no metadata.name", u.GetKind())
+	}
+	gvk := u.GroupVersionKind()
+	mapping, err := a.mapper.RESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return fmt.Errorf("the API server does not serve %s: %w", gvk, err)
+	}
+	var resource dynamic.ResourceInterface = a.dynamic.Resource(mapping.Resource)
+	if mapping.Scope.Name() == "namespace" {
+		if u.GetNamespace() == "" {
+			u.SetNamespace(namespace)
+		} else if err := a.ensureNamespace(ctx, u.GetNamespace()); err != nil {
+			return err
+		}
+		resource = a.dynamic.Resource(mapping.Resource).Namespace(u.GetNamespace())
+	}
+	data, err := u.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	_, err = resource.Patch(ctx, u.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{
+		FieldManager:    docsFieldManager,
+		Force:           ptr.To(true),
+		FieldValidation: metav1.FieldValidationStrict,
+	})
+	if err != nil {
+		return fmt.Errorf("%s %s was rejected: %w", u.GetKind(), u.GetName(), err)
+	}
+	return nil
+}
+
+// TestDocsExamplesAreApplied applies every YAML document of every page, in the order of the page,
+// in a namespace of the page's own, and names the file and line of any document the API server
+// rejects.
+func TestDocsExamplesAreApplied(t *testing.T) {
+	a := newDocsApplier(t)
+	total := 0
+	for _, page := range docsPages(t) {
+		docs := pageDocuments(t, page)
+		total += len(docs)
+		if len(docs) == 0 {
+			continue
+		}
+		t.Run(page, func(t *testing.T) {
+			t.Parallel()
+			ns := newNamespace(t)
+			for _, doc := range docs {
+				if err := a.apply(context.Background(), doc, ns); err != nil {
+					t.Errorf("%s: %v", doc, err)
+				}
+			}
+		})
+	}
+	if total == 0 {
+		t.Error("no page under docs/ holds a ```yaml example")
+	}
+}
+
+// kindPage is the page of a kind: docs/kinds/<kind in lower case>.md.
+func kindPage(kind string) string { return path.Join("docs", "kinds", strings.ToLower(kind)+".md") }
+
+// TestEveryKindHasAPage checks that each kind of the API has its page, with at least one example
+// of that kind at the version the operator serves, and that docs/kinds holds no page of a kind
+// the API does not have.
+func TestEveryKindHasAPage(t *testing.T) {
+	want := map[string]bool{}
+	for _, k := range kinds {
+		page := kindPage(k.kind)
+		want[page] = true
+		if _, err := os.Stat(filepath.Join(envtestutil.RepoRoot(), filepath.FromSlash(page))); err != nil {
+			t.Errorf("%s has no page: want %s", k.kind, page)
+			continue
+		}
+		found := false
+		for _, doc := range pageDocuments(t, page) {
+			var head struct {
+				APIVersion string `json:"apiVersion"`
+				Kind       string `json:"kind"`
+			}
+			if err := yaml.Unmarshal([]byte(doc.Content), &head); err == nil &&
+				head.Kind == k.kind && head.APIVersion == k.group+"/"+k.version {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s has no ```yaml example of kind %s (apiVersion %s/%s)", page, k.kind, k.group, k.version)
+		}
+	}
+	for _, page := range docsPages(t) {
+		if strings.HasPrefix(page, "docs/kinds/") && !want[page] {
+			t.Errorf("%s documents no kind of the API", page)
+		}
+	}
+}
+
+// markdownLink matches the target of an inline Markdown link.
+var markdownLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// TestDocsLinksResolve checks that every relative link of a page names a file of the repository.
+func TestDocsLinksResolve(t *testing.T) {
+	root := envtestutil.RepoRoot()
+	for _, page := range docsPages(t) {
+		f, err := os.Open(filepath.Join(root, filepath.FromSlash(page)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := bufio.NewScanner(f)
+		for line := 1; s.Scan(); line++ {
+			for _, m := range markdownLink.FindAllStringSubmatch(s.Text(), -1) {
+				target, _, _ := strings.Cut(m[1], "#")
+				if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				p := filepath.Join(root, filepath.FromSlash(path.Join(path.Dir(page), target)))
+				if _, err := os.Stat(p); err != nil {
+					t.Errorf("%s:%d: the link %s names no file", page, line, m[1])
+				}
+			}
+		}
+		f.Close()
+	}
+}
+
+// TestDocsApplyIsStrict proves that the documentation test would catch a misspelled field and a
+// value the schema refuses, and that it reports the line of the document.
+func TestDocsApplyIsStrict(t *testing.T) {
+	a := newDocsApplier(t)
+	ns := newNamespace(t)
+	page := "docs/example.md"
+	content := "# Example\n\n```yaml\napiVersion: capabilities.3scale.net/v1beta1\nkind: Backend\nmetadata:\n  name: b\nspec:\n  name: B\n  privateBaseURL: https://api.example.com\n  privateBaseUrl: https://api.example.com\n---\napiVersion: capabilities.3scale.net/v1beta1\nkind: Backend\nmetadata:\n  name: c\nspec:\n  name: C\n  privateBaseURL: ftp://api.example.com\n```\n"
+	docs, err := yamlDocuments(page, content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 2 {
+		t.Fatalf("got %d documents, want 2", len(docs))
+	}
+	for i, want := range []string{"privateBaseUrl", "privateBaseURL"} {
+		err := a.apply(context.Background(), docs[i], ns)
+		if err == nil {
+			t.Errorf("%s was accepted, want it rejected naming %s", docs[i], want)
+		} else if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s was rejected, but the error does not name %s: %v", docs[i], want, err)
+		}
+	}
+}
+
+func TestYAMLDocuments(t *testing.T) {
+	content := strings.Join([]string{
+		"# Page",                   // 1
+		"",                         // 2
+		"```yaml",                  // 3
+		"# a comment only",         // 4
+		"---",                      // 5
+		"kind: A",                  // 6
+		"---",                      // 7
+		"kind: B",                  // 8
+		"```",                      // 9
+		"```text",                  // 10
+		"kind: NotApplied",         // 11
+		"```",                      // 12
+		"- item:",                  // 13
+		"  ```yml",                 // 14
+		"  kind: C",                // 15
+		"  ```",                    // 16
+		"````markdown",             // 17
+		"```yaml",                  // 18
+		"kind: InsideAnotherBlock", // 19
+		"```",                      // 20
+		"````",                     // 21
+	}, "\n")
+	docs, err := yamlDocuments("p.md", content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, fmt.Sprintf("%s %s", d, strings.TrimSpace(d.Content)))
+	}
+	want := []string{"p.md:6 kind: A", "p.md:8 kind: B", "p.md:15 kind: C"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("yamlDocuments() = %q, want %q", got, want)
+	}
+	if _, err := yamlDocuments("q.md", "```yaml\nkind: A\n"); err == nil {
+		t.Error("an unclosed block is not an error")
+	}
+}
