@@ -15,7 +15,8 @@ THREESCALE_API_DESCRIPTIONS ?= $(abspath ../shared/3scale-api)
 # binary (pkg/version; its Default equals this value, a test checks it), `make image` labels the
 # image with it, and `make bundle` writes IMG into config/manager's kustomization and the CSV
 # (containerImage, deployment, relatedImages, spec.version, olm.skipRange). REPLACES names the
-# version this one upgrades from in the CSV's spec.replaces; empty for the first version.
+# release this one upgrades from (the CSV's spec.replaces); empty for the first one. pkg/version
+# holds both values too (Default, Previous; a test keeps them equal): change them together.
 VERSION ?= 0.1.0
 IMAGE_TAG_BASE ?= quay.io/threescale-oss/3scale-operator
 IMG ?= $(IMAGE_TAG_BASE):v$(VERSION)

@@ -37,7 +37,7 @@ func run(args []string, stderr io.Writer) error {
 	var root, out string
 	fs.StringVar(&o.Version, "version", opversion.Default, "The operator version (semver, no leading v).")
 	fs.StringVar(&o.Image, "image", "", "The operator image, also written to config/manager; default: the image config/manager names, else its repository tagged v<version>.")
-	fs.StringVar(&o.Replaces, "replaces", "", "The version this one replaces in the OLM upgrade graph (spec.replaces); empty for the first version.")
+	fs.StringVar(&o.Replaces, "replaces", opversion.Previous, "The version this one replaces in the OLM upgrade graph (spec.replaces); empty for the first version.")
 	fs.StringVar(&root, "root", ".", "The repository root to read config/ from.")
 	fs.StringVar(&out, "out", "", "Where to write bundle/ and bundle.Dockerfile; default: the root.")
 	if err := fs.Parse(args); err != nil {

@@ -9,6 +9,11 @@ import "github.com/prometheus/client_golang/prometheus"
 // agree.
 const Default = "0.1.0"
 
+// Previous is the release Default upgrades from: the OLM bundle's spec.replaces. It is empty for
+// the first release, which only skips (olm.skipRange) the builds before it. The Makefile's
+// REPLACES has the same value (a test checks it).
+const Previous = ""
+
 // Version is the version of this build, without a leading "v". Release builds set it with
 //
 //	-ldflags "-X github.com/threescale-oss/operator/pkg/version.Version=1.2.3"

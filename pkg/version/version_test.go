@@ -22,20 +22,30 @@ threescale_version_info{operator_version="1.2.3",version="2.16"} 1
 }
 
 // TestDefaultIsTheMakefileVersion keeps the version of a plain `go build` (and of
-// `go run ./hack/gen-bundle`, which hack/verify-gen.sh runs) equal to the Makefile's VERSION.
+// `go run ./hack/gen-bundle`, which hack/verify-gen.sh runs) equal to the Makefile's VERSION, and
+// the release it replaces equal to the Makefile's REPLACES.
 func TestDefaultIsTheMakefileVersion(t *testing.T) {
-	if _, err := semver.Parse(Default); err != nil {
+	v, err := semver.Parse(Default)
+	if err != nil {
 		t.Errorf("Default %q is not a semantic version: %v", Default, err)
+	}
+	if Previous != "" {
+		if p, err := semver.Parse(Previous); err != nil || !p.LT(v) {
+			t.Errorf("Previous %q is not a version older than %s (%v)", Previous, Default, err)
+		}
 	}
 	data, err := os.ReadFile("../../Makefile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^VERSION \?= (\S+)$`).FindSubmatch(data)
-	if m == nil {
-		t.Fatal("the Makefile sets no VERSION ?= ...")
-	}
-	if got := string(m[1]); got != Default {
-		t.Errorf("Makefile VERSION = %s, version.Default = %s: change both", got, Default)
+	for variable, want := range map[string]string{"VERSION": Default, "REPLACES": Previous} {
+		m := regexp.MustCompile(`(?m)^` + variable + ` \?=[ \t]*(\S*)$`).FindSubmatch(data)
+		if m == nil {
+			t.Errorf("the Makefile sets no %s ?= ...", variable)
+			continue
+		}
+		if got := string(m[1]); got != want {
+			t.Errorf("Makefile %s = %q, pkg/version has %q: change both", variable, got, want)
+		}
 	}
 }
