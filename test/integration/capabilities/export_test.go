@@ -3,16 +3,21 @@ package capabilities_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/controllers/capabilities"
+	"github.com/threescale-oss/operator/pkg/dryrun"
 	"github.com/threescale-oss/operator/pkg/export"
 	"github.com/threescale-oss/operator/pkg/export/exporttest"
+	"github.com/threescale-oss/operator/pkg/tenant"
+	"github.com/threescale-oss/operator/pkg/threescale"
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
@@ -99,5 +104,87 @@ func (h *harness) waitReady(obj client.Object) {
 			return fmt.Errorf("Ready %v/%v: %v (generation %d, observed %v)", m["status"], m["reason"], m["message"], u.GetGeneration(), m["observedGeneration"])
 		}
 		return fmt.Errorf("no Ready condition: %v", conds)
+	})
+}
+
+// TestPlanIsWhatTheOperatorExecutes: changes made by hand in 3scale to exported, adopted objects
+// are planned by `kubectl threescale plan -n`; the operator, started afterwards, executes exactly
+// those operations, in the same order (its DriftDetected event lists what it runs), and the plan
+// that follows finds nothing to do.
+func TestPlanIsWhatTheOperatorExecutes(t *testing.T) {
+	h := newHarness(t)
+	h.pollInterval = time.Hour // the changes made by hand wait for the plan
+	ctx := context.Background()
+	if _, err := exporttest.Seed(ctx, h.tc, 2, 2, true); err != nil {
+		t.Fatal(err)
+	}
+	res, err := export.Export(ctx, h.tc, export.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, obj := range res.Objects {
+		if kind := obj.GetObjectKind().GroupVersionKind().Kind; kind == "Backend" || kind == "Product" || kind == "Secret" {
+			h.create(obj)
+		}
+	}
+	stop := h.startManager()
+	b := &capabilitiesv1beta1.Backend{ObjectMeta: metav1.ObjectMeta{Name: "backend-0", Namespace: h.ns}}
+	p := &capabilitiesv1beta1.Product{ObjectMeta: metav1.ObjectMeta{Name: "product-0", Namespace: h.ns}}
+	h.waitSynced(b)
+	h.waitProductSynced(p)
+	stop()
+
+	// By hand: a description, a private endpoint, a mapping rule of each deleted, a limit
+	// changed.
+	pid, bid := *p.Status.ID, *b.Status.ID
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = h.tc.UpdateProduct(ctx, pid, threescale.ProductUpdateParams{Description: ptr("edited by hand")})
+	check(err)
+	_, err = h.tc.UpdateBackend(ctx, bid, threescale.BackendUpdateParams{PrivateEndpoint: ptr("https://elsewhere.example.com:443")})
+	check(err)
+	rules, err := h.tc.ListProductMappingRules(ctx, pid)
+	check(err)
+	check(h.tc.DeleteProductMappingRule(ctx, pid, rules[len(rules)-1].ID))
+	backendRules, err := h.tc.ListBackendMappingRules(ctx, bid)
+	check(err)
+	check(h.tc.DeleteBackendMappingRule(ctx, bid, backendRules[0].ID))
+	plans, err := h.tc.ListApplicationPlans(ctx, pid)
+	check(err)
+	limits, err := h.tc.ListPlanLimits(ctx, plans[0].ID)
+	check(err)
+	_, err = h.tc.UpdateLimit(ctx, plans[0].ID, limits[0].MetricID, limits[0].ID, threescale.LimitParams{Period: limits[0].Period, Value: limits[0].Value + 1})
+	check(err)
+
+	planner := dryrun.Planner{Client: k8s, Clients: &tenant.Clients{}}
+	results, err := planner.Plan(ctx, h.ns)
+	check(err)
+	planned := map[string][]string{}
+	for _, r := range results {
+		for _, op := range r.Operations {
+			planned[r.Name] = append(planned[r.Name], op.Description)
+		}
+	}
+	if len(planned["product-0"]) < 3 || len(planned["backend-0"]) < 2 {
+		t.Fatalf("plan of the changes made by hand: %q\n%+v", planned, results)
+	}
+	t.Logf("planned: %q", planned)
+	h.startManager()
+	for name, ops := range planned {
+		h.waitEvent(name, "Warning DriftDetected", "reverting: "+strings.Join(ops, ", "))
+	}
+	h.eventually("a plan with nothing to do", func() error {
+		results, err := planner.Plan(ctx, h.ns)
+		if err != nil {
+			return err
+		}
+		if dryrun.Changes(results) {
+			return fmt.Errorf("%+v", results)
+		}
+		return nil
 	})
 }
