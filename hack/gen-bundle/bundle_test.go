@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/operator-framework/api/pkg/manifests"
 	"github.com/operator-framework/api/pkg/operators/v1alpha1"
 	"github.com/operator-framework/api/pkg/validation"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
 	opversion "github.com/threescale-oss/operator/pkg/version"
@@ -310,5 +313,49 @@ func TestAlmExamplesOnePerKind(t *testing.T) {
 	// Every kind of the project: the install side and the capabilities side.
 	if len(owned) != 14 {
 		t.Errorf("the CSV owns %d kinds, want the 14 of apps.3scale.net and capabilities.3scale.net:\n%s", len(owned), strings.Join(owned, "\n"))
+	}
+}
+
+// TestBundleMetricsService checks that the metrics Service the bundle ships reaches the operator
+// the CSV deploys: it selects the pod's labels and targets the container port serving HTTPS
+// metrics, the one the manager's --metrics-bind-address names.
+func TestBundleMetricsService(t *testing.T) {
+	csv := committedCSV(t)
+	data, err := os.ReadFile(filepath.Join(repoRoot, manifestsDir, "threescale-operator-controller-manager-metrics-service_v1_service.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svc corev1.Service
+	if err := yaml.UnmarshalStrict(data, &svc); err != nil {
+		t.Fatal(err)
+	}
+	pod := csv.Spec.InstallStrategy.StrategySpec.DeploymentSpecs[0].Spec.Template
+	for k, v := range svc.Spec.Selector {
+		if pod.Labels[k] != v {
+			t.Errorf("the metrics Service selects %s=%s; the operator pod's labels are %v", k, v, pod.Labels)
+		}
+	}
+	if len(svc.Spec.Ports) != 1 {
+		t.Fatalf("the metrics Service has %d ports, want 1", len(svc.Spec.Ports))
+	}
+	target := svc.Spec.Ports[0].TargetPort.String()
+	var port int32
+	var args []string
+	for _, c := range pod.Spec.Containers {
+		if c.Name != "manager" {
+			continue
+		}
+		args = c.Args
+		for _, p := range c.Ports {
+			if p.Name == target || fmt.Sprint(p.ContainerPort) == target {
+				port = p.ContainerPort
+			}
+		}
+	}
+	if port == 0 {
+		t.Fatalf("the metrics Service targets port %q, which the manager container does not declare", target)
+	}
+	if want := fmt.Sprintf("--metrics-bind-address=:%d", port); !slices.Contains(args, want) {
+		t.Errorf("the manager's arguments %q lack %s, the port the metrics Service targets", args, want)
 	}
 }

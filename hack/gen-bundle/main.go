@@ -68,5 +68,19 @@ func run(args []string, stderr io.Writer) error {
 	if files[managerKustomization], err = withManagerImage(root, csv.Annotations["containerImage"]); err != nil {
 		return err
 	}
+	extras, extraNotes, err := readExtras(root)
+	if err != nil {
+		return err
+	}
+	for _, note := range extraNotes {
+		fmt.Fprintln(stderr, "gen-bundle: note:", note)
+	}
+	extraBundleFiles, err := bundleExtras(extras, in.NamePrefix)
+	if err != nil {
+		return err
+	}
+	for path, data := range extraBundleFiles {
+		files[path] = data
+	}
 	return writeBundle(out, files)
 }
