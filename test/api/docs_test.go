@@ -5,11 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -376,4 +380,196 @@ func TestYAMLDocuments(t *testing.T) {
 	if _, err := yamlDocuments("q.md", "```yaml\nkind: A\n"); err == nil {
 		t.Error("an unclosed block is not an error")
 	}
+}
+
+// A goConstant is a string constant of the operator's code.
+type goConstant struct {
+	// Name is the constant's identifier, Value its string value, Pos where it is declared.
+	Name, Value, Pos string
+	// API is true for a constant of api/: documented only when the code sets it.
+	API bool
+}
+
+// operatorSources parses the operator's non-test Go files: api/, pkg/ and controllers/ (without
+// the in-memory 3scale, which is a test double) and main.go.
+func operatorSources(t *testing.T) (*token.FileSet, map[string]*ast.File) {
+	t.Helper()
+	root := envtestutil.RepoRoot()
+	fset := token.NewFileSet()
+	files := map[string]*ast.File{}
+	parse := func(p string) error {
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = f
+		return nil
+	}
+	for _, dir := range []string{"api", "pkg", "controllers"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case d.IsDir() && d.Name() == "inmemory":
+				return filepath.SkipDir
+			case d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go"):
+				return nil
+			}
+			return parse(p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := parse(filepath.Join(root, "main.go")); err != nil {
+		t.Fatal(err)
+	}
+	return fset, files
+}
+
+// stringConstants returns the string constants of files whose name satisfies keep.
+func stringConstants(fset *token.FileSet, files map[string]*ast.File, keep func(name string) bool) []goConstant {
+	var out []goConstant
+	for rel, f := range files {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if i >= len(vs.Values) || !keep(name.Name) {
+						continue
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					v, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						continue
+					}
+					out = append(out, goConstant{Name: name.Name, Value: v, Pos: fset.Position(name.Pos()).String(), API: strings.HasPrefix(rel, "api/")})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// usedIdentifiers returns the identifiers the code outside api/ refers to (as a name or as the
+// selector of a package), so that constants declared in api/ but never set are left out.
+func usedIdentifiers(files map[string]*ast.File) map[string]bool {
+	used := map[string]bool{}
+	for rel, f := range files {
+		if strings.HasPrefix(rel, "api/") {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.SelectorExpr:
+				used[x.Sel.Name] = true
+			case *ast.Ident:
+				used[x.Name] = true
+			}
+			return true
+		})
+	}
+	return used
+}
+
+// eventReasons returns the literal reasons of the events the code emits: the reason argument of
+// calls to a method named event (obj, type, reason, ...) or Eventf (obj, related, type, reason, ...).
+func eventReasons(fset *token.FileSet, files map[string]*ast.File) []goConstant {
+	var out []goConstant
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			at := map[string]int{"event": 2, "Eventf": 3}[sel.Sel.Name]
+			if at == 0 || len(call.Args) <= at {
+				return true
+			}
+			if lit, ok := call.Args[at].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if v, err := strconv.Unquote(lit.Value); err == nil {
+					out = append(out, goConstant{Name: "event", Value: v, Pos: fset.Position(lit.Pos()).String()})
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// minReasons is the least number of reasons TestDocsCoverTheCode must find in the code.
+const minReasons = 60
+
+// TestDocsCoverTheCode checks that the pages name what the code reads and reports: every
+// condition and event reason the code sets is in troubleshooting.md, and every flag of main.go,
+// environment variable and annotation the code reads is in configuration.md.
+func TestDocsCoverTheCode(t *testing.T) {
+	root := envtestutil.RepoRoot()
+	troubleshooting := readFile(t, filepath.Join(root, "docs", "troubleshooting.md"))
+	configuration := readFile(t, filepath.Join(root, "docs", "configuration.md"))
+	fset, files := operatorSources(t)
+	used := usedIdentifiers(files)
+	set := func(c goConstant) bool { return !c.API || used[c.Name] }
+
+	camel := regexp.MustCompile(`^[A-Z][A-Za-z]+$`)
+	reasons := stringConstants(fset, files, func(name string) bool {
+		return strings.Contains(name, "Reason") || strings.HasPrefix(name, "reason")
+	})
+	checked := 0
+	for _, c := range append(reasons, eventReasons(fset, files)...) {
+		if !camel.MatchString(c.Value) || !set(c) {
+			continue
+		}
+		checked++
+		if !strings.Contains(troubleshooting, "`"+c.Value+"`") {
+			t.Errorf("docs/troubleshooting.md does not explain the reason `%s` (%s, %s)", c.Value, c.Name, c.Pos)
+		}
+	}
+	// A scan that finds little has lost track of how the code declares reasons.
+	if checked < minReasons {
+		t.Errorf("found %d condition and event reasons in the code, want at least %d: the scan no longer finds them", checked, minReasons)
+	}
+
+	names := 0
+	for _, c := range stringConstants(fset, files, func(name string) bool {
+		return strings.HasSuffix(name, "EnvVar") || strings.HasSuffix(name, "Env") || strings.HasSuffix(name, "Annotation")
+	}) {
+		if !set(c) {
+			continue
+		}
+		names++
+		if !strings.Contains(configuration, "`"+c.Value) {
+			t.Errorf("docs/configuration.md does not name `%s` (%s, %s)", c.Value, c.Name, c.Pos)
+		}
+	}
+	t.Logf("checked %d reasons and %d environment variables and annotations", checked, names)
+
+	ast.Inspect(files["main.go"], func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) < 2 {
+			return true
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || !strings.HasSuffix(sel.Sel.Name, "Var") {
+			return true
+		}
+		if lit, ok := call.Args[1].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			flag, _ := strconv.Unquote(lit.Value)
+			if !strings.Contains(configuration, "`--"+flag+"`") {
+				t.Errorf("docs/configuration.md does not document the flag `--%s` (%s)", flag, fset.Position(lit.Pos()))
+			}
+		}
+		return true
+	})
 }
