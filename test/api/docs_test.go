@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -292,28 +292,72 @@ func TestEveryKindHasAPage(t *testing.T) {
 // markdownLink matches the target of an inline Markdown link.
 var markdownLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 
-// TestDocsLinksResolve checks that every relative link of a page names a file of the repository.
+// headingLine matches a Markdown heading.
+var headingLine = regexp.MustCompile(`^#{1,6}[ \t]+(.*?)[ \t#]*$`)
+
+// anchors returns the anchors GitHub gives the headings of a Markdown page (outside code blocks):
+// the heading in lower case, without punctuation, blanks turned into "-".
+func anchors(content string) map[string]bool {
+	out := map[string]bool{}
+	fence := ""
+	for _, line := range strings.Split(content, "\n") {
+		if m := fenceOpen.FindStringSubmatch(line); m != nil {
+			switch {
+			case fence == "":
+				fence = m[2]
+				continue
+			case strings.HasPrefix(strings.TrimSpace(line), fence) && strings.Trim(strings.TrimSpace(line), fence[:1]) == "":
+				fence = ""
+				continue
+			}
+		}
+		if fence != "" {
+			continue
+		}
+		m := headingLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(m[1]) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		out[b.String()] = true
+	}
+	return out
+}
+
+// TestDocsLinksResolve checks that every relative link of a page names a file of the repository
+// and, into a Markdown page, one of its headings.
 func TestDocsLinksResolve(t *testing.T) {
 	root := envtestutil.RepoRoot()
 	for _, page := range docsPages(t) {
-		f, err := os.Open(filepath.Join(root, filepath.FromSlash(page)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := bufio.NewScanner(f)
-		for line := 1; s.Scan(); line++ {
-			for _, m := range markdownLink.FindAllStringSubmatch(s.Text(), -1) {
-				target, _, _ := strings.Cut(m[1], "#")
-				if target == "" || strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+		content := readFile(t, filepath.Join(root, filepath.FromSlash(page)))
+		for i, line := range strings.Split(content, "\n") {
+			for _, m := range markdownLink.FindAllStringSubmatch(line, -1) {
+				target, anchor, _ := strings.Cut(m[1], "#")
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
 					continue
 				}
-				p := filepath.Join(root, filepath.FromSlash(path.Join(path.Dir(page), target)))
+				file := page
+				if target != "" {
+					file = path.Join(path.Dir(page), target)
+				}
+				p := filepath.Join(root, filepath.FromSlash(file))
 				if _, err := os.Stat(p); err != nil {
-					t.Errorf("%s:%d: the link %s names no file", page, line, m[1])
+					t.Errorf("%s:%d: the link %s names no file", page, i+1, m[1])
+					continue
+				}
+				if anchor != "" && strings.HasSuffix(file, ".md") && !anchors(readFile(t, p))[anchor] {
+					t.Errorf("%s:%d: the link %s names no heading of %s", page, i+1, m[1], file)
 				}
 			}
 		}
-		f.Close()
 	}
 }
 
@@ -572,4 +616,16 @@ func TestDocsCoverTheCode(t *testing.T) {
 		}
 		return true
 	})
+}
+
+func TestAnchors(t *testing.T) {
+	got := anchors("# Title\n## Switching from the 3scale operator Red Hat ships\n```text\n# not a heading\n```\n### `--metrics-secure`, and more!\n")
+	for _, want := range []string{"title", "switching-from-the-3scale-operator-red-hat-ships", "--metrics-secure-and-more"} {
+		if !got[want] {
+			t.Errorf("anchors() = %v, want %q in it", got, want)
+		}
+	}
+	if got["not-a-heading"] {
+		t.Errorf("anchors() = %v, took a line of a code block for a heading", got)
+	}
 }
