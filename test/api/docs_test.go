@@ -31,11 +31,14 @@ import (
 	"github.com/threescale-oss/operator/test/envtestutil"
 )
 
-// The documentation under docs/ is held to the API it documents: every fenced ```yaml block of
-// every page is applied to the API server (server-side apply with strict field validation, so a
-// misspelled or removed field fails), every kind has its page docs/kinds/<kind>.md with an example
-// of that kind, and relative links between pages resolve. YAML that is not a Kubernetes object
-// (a kustomization snippet, command output) is fenced as ```text instead.
+// The documentation under docs/ is held to the API and the code it documents: every fenced
+// ```yaml block of every page is applied to the API server (server-side apply with strict field
+// validation, so a misspelled or removed field fails); every kind has its page
+// docs/kinds/<kind>.md with an example of that kind; relative links between pages resolve, to a
+// heading when they name one; troubleshooting.md explains every condition and event reason the
+// code sets, and configuration.md names every flag, environment variable and annotation it reads.
+// YAML that is not an object to apply (a kustomization snippet, command output, OLM objects, which
+// this API server does not serve) is fenced as ```text instead.
 
 // docsFieldManager is the field manager of the objects the documentation test applies.
 const docsFieldManager = "docs-test"
@@ -186,8 +189,9 @@ func (a *docsApplier) ensureNamespace(ctx context.Context, name string) error {
 // names its own namespace goes there (the namespace is created when missing).
 func (a *docsApplier) apply(ctx context.Context, doc yamlDocument, namespace string) error {
 	var u unstructured.Unstructured
-	if err := yaml.Unmarshal([]byte(doc.Content), &u.Object); err != nil {
-		return fmt.Errorf("not YAML (fence it as ```text if it is not meant to be applied): %w", err)
+	// Strict: a key written twice is an error, as kubectl's strict validation makes it.
+	if err := yaml.UnmarshalStrict([]byte(doc.Content), &u.Object); err != nil {
+		return fmt.Errorf("not valid YAML (fence it as ```text if it is not meant to be applied): %w", err)
 	}
 	if u.Object == nil || u.GetKind() == "" || u.GetAPIVersion() == "" {
 		return errors.New("not a Kubernetes object: it has no apiVersion or kind (fence it as ```text if it is not meant to be applied)")
@@ -627,5 +631,13 @@ func TestAnchors(t *testing.T) {
 	}
 	if got["not-a-heading"] {
 		t.Errorf("anchors() = %v, took a line of a code block for a heading", got)
+	}
+}
+
+func TestDocsApplyRefusesDuplicateKeys(t *testing.T) {
+	a := newDocsApplier(t)
+	doc := yamlDocument{File: "docs/example.md", Line: 3, Content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\ndata:\n  a: \"1\"\n  a: \"2\"\n"}
+	if err := a.apply(context.Background(), doc, newNamespace(t)); err == nil || !strings.Contains(err.Error(), `"a"`) {
+		t.Errorf("a document with a key written twice: error %v, want one naming the key", err)
 	}
 }
