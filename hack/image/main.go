@@ -90,7 +90,7 @@ func Build(o Options, output string) error {
 	binary := o.Binary
 	if binary == "" {
 		binary = filepath.Join(work, "manager")
-		if err := buildBinary(binary); err != nil {
+		if err := buildBinary(binary, o.Version); err != nil {
 			return err
 		}
 	}
@@ -114,9 +114,11 @@ func Build(o Options, output string) error {
 	return tarDir(dir, output)
 }
 
-// buildBinary builds the operator statically (no libc to find in an image that has none).
-func buildBinary(out string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
+// buildBinary builds the operator statically (no libc to find in an image that has none), with
+// version stamped in, so that the binary reports the version the image's labels carry.
+func buildBinary(out, version string) error {
+	ldflags := "-s -w -X github.com/threescale-oss/operator/pkg/version.Version=" + strings.TrimPrefix(version, "v")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", out, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
