@@ -60,7 +60,7 @@ func secretMetadata() *metav1.PartialObjectMetadata {
 func accountsOfPasswordSecret(c client.Reader) handler.MapFunc {
 	return func(ctx context.Context, o client.Object) []ctrl.Request {
 		var users capabilitiesv1beta1.DeveloperUserList
-		if err := c.List(ctx, &users, client.InNamespace(o.GetNamespace())); err != nil {
+		if err := c.List(ctx, &users, client.InNamespace(o.GetNamespace()), client.UnsafeDisableDeepCopy); err != nil { // read only
 			log.FromContext(ctx).Error(err, "cannot list DeveloperUsers to sync their accounts again")
 			return nil
 		}

@@ -68,7 +68,7 @@ func Setup[T client.Object](mgr ctrl.Manager, reg Registration[T], opts Options,
 	ctx := context.Background()
 	indexer := mgr.GetFieldIndexer()
 	obj := reg.Kind.New()
-	indexes := map[string]func(client.Object) []string{ClaimIndex: ClaimKeys(reg.Kind)}
+	indexes := map[string]func(client.Object) []string{ClaimIndex: ClaimKeys(reg.Kind), DeletingIndex: deletingKeys}
 	if reg.SecretNames != nil {
 		indexes[SecretIndex] = typed(reg.SecretNames)
 	}
@@ -164,16 +164,32 @@ func UpdatedWhen[O client.Object](changed func(before, after O) bool) predicate.
 	}}
 }
 
+// DeletingIndex is the field index, on every capability kind, of the objects being deleted: the
+// few that EnqueueDeleting wakes, found without going through every object of the namespace.
+const DeletingIndex = "capabilities.3scale.net/deleting"
+
+// deletingValue is the one key of DeletingIndex.
+const deletingValue = "true"
+
+func deletingKeys(o client.Object) []string {
+	if o.GetDeletionTimestamp().IsZero() {
+		return nil
+	}
+	return []string{deletingValue}
+}
+
 // EnqueueDeleting maps any object to the objects of list's kind in its namespace that are being
 // deleted: for a kind whose deletion waits until others (Products) stop using its entity, a
-// change of one of those may unblock it.
+// change of one of those may unblock it. The kind must be registered with Setup (which indexes
+// DeletingIndex): every event then costs a lookup of the deleting few, not a walk through the
+// namespace.
 func EnqueueDeleting(c client.Reader, list client.ObjectList) handler.MapFunc {
 	return func(ctx context.Context, o client.Object) []reconcile.Request {
 		l, ok := list.DeepCopyObject().(client.ObjectList)
 		if !ok {
 			return nil
 		}
-		if err := c.List(ctx, l, client.InNamespace(o.GetNamespace())); err != nil {
+		if err := c.List(ctx, l, client.InNamespace(o.GetNamespace()), client.MatchingFields{DeletingIndex: deletingValue}); err != nil {
 			log.FromContext(ctx).Error(err, "cannot list objects being deleted")
 			return nil
 		}

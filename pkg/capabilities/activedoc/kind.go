@@ -178,8 +178,10 @@ func (k Kind) product(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc, adm
 	if k.Products == nil {
 		return nil, errors.New("activedoc: no reader of Products")
 	}
+	// The cache's own objects (no copy of every Product of the namespace per pass); the one
+	// found is copied below.
 	var list capabilitiesv1beta1.ProductList
-	if err := k.Products.List(ctx, &list, client.InNamespace(a.Namespace)); err != nil {
+	if err := k.Products.List(ctx, &list, client.InNamespace(a.Namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("cannot list Products: %w", err)
 	}
 	var found *capabilitiesv1beta1.Product
@@ -202,7 +204,7 @@ func (k Kind) product(ctx context.Context, a *capabilitiesv1beta1.ActiveDoc, adm
 		return nil, &external.WaitingError{Reason: capabilitiesv1beta1.ActiveDocMissingProductReason, Message: fmt.Sprintf(
 			"spec.productSystemName: Product %s (system name %q) is not synced to this ActiveDoc's tenant yet", found.Name, name)}
 	}
-	return found, nil
+	return found.DeepCopy(), nil
 }
 
 // productSynced tells whether p is Synced and has a 3scale ID: whether an ActiveDoc may be bound

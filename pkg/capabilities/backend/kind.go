@@ -148,7 +148,7 @@ func (k Kind) productsUsing(ctx context.Context, b *capabilitiesv1beta1.Backend,
 		return nil, nil
 	}
 	var products capabilitiesv1beta1.ProductList
-	if err := k.Reader.List(ctx, &products, client.InNamespace(b.Namespace)); err != nil {
+	if err := k.Reader.List(ctx, &products, client.InNamespace(b.Namespace), client.UnsafeDisableDeepCopy); err != nil { // read only: names
 		return nil, fmt.Errorf("cannot list Products: %w", err)
 	}
 	var users []string

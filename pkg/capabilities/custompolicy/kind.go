@@ -244,7 +244,7 @@ func (k Kind) productsUsing(ctx context.Context, p *capabilitiesv1beta1.CustomPo
 		return nil, nil
 	}
 	var products capabilitiesv1beta1.ProductList
-	if err := k.Products.List(ctx, &products, client.InNamespace(p.Namespace)); err != nil {
+	if err := k.Products.List(ctx, &products, client.InNamespace(p.Namespace), client.UnsafeDisableDeepCopy); err != nil { // read only: names
 		return nil, fmt.Errorf("cannot list Products: %w", err)
 	}
 	var users []string

@@ -105,8 +105,10 @@ func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, admi
 	if len(names) == 0 {
 		return found, nil
 	}
+	// The cache's own objects, not copies: a namespace of N Backends would otherwise cost N deep
+	// copies per Product pass (quadratic in a tenant's size); only the Backends found are copied.
 	var list capabilitiesv1beta1.BackendList
-	if err := k.Backends.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
+	if err := k.Backends.List(ctx, &list, client.InNamespace(p.Namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("cannot list Backends: %w", err)
 	}
 	namesMetrics := MetricBackends(p)
@@ -121,7 +123,7 @@ func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, admi
 		case slices.Contains(namesMetrics, name) && b.Status.MetricsDigest != backend.MetricsDigest(&b.Spec):
 			metricsPending = append(metricsPending, fmt.Sprintf("%q (Backend %s)", name, b.Name))
 		default:
-			found[name] = b
+			found[name] = b.DeepCopy()
 		}
 	}
 	var parts []string

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +44,27 @@ func benchScale(b *testing.B, n int) {
 	b.StopTimer()
 	h := newHarness(b, inmemory.WithLatency(benchLatency))
 	h.pollInterval = time.Hour
+	// The operator's requests to the API server, by verb: what the control plane must absorb.
+	var kubeMu sync.Mutex
+	kube := map[string]int{}
+	counting := false
+	h.wrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(r *http.Request) (*http.Response, error) {
+			kubeMu.Lock()
+			if counting && r.URL.Query().Get("watch") != "true" {
+				kube[r.Method]++
+				if os.Getenv("SCALE_KUBE_DETAIL") != "" && r.Method != http.MethodGet {
+					kube[r.Method+" "+kubeResource(r.URL.Path)]++
+				}
+			}
+			kubeMu.Unlock()
+			return rt.RoundTrip(r)
+		})
+	}
 	h.startManager()
+	kubeMu.Lock()
+	counting = true
+	kubeMu.Unlock()
 	h.srv.ResetCalls()
 	b.StartTimer()
 	start := time.Now()
@@ -73,6 +95,10 @@ func benchScale(b *testing.B, n int) {
 	}
 	wall := time.Since(start)
 	b.StopTimer()
+	kubeMu.Lock()
+	kubeWrites := kube[http.MethodPost] + kube[http.MethodPut] + kube[http.MethodPatch] + kube[http.MethodDelete]
+	kubeReads := kube[http.MethodGet]
+	kubeMu.Unlock()
 	calls := h.srv.Calls()
 	lists := map[string]int{}
 	for _, c := range calls {
@@ -90,7 +116,25 @@ func benchScale(b *testing.B, n int) {
 	b.ReportMetric(wall.Seconds(), "wall-s")
 	b.ReportMetric(floor.Seconds(), "floor-s")
 	b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak-RSS-MiB")
-	b.Logf("N=%d: %d calls (%.1f per object), list calls %v, wall %v, floor %v", n, len(calls), float64(len(calls))/float64(2*n), lists, wall.Round(time.Millisecond), floor.Round(time.Millisecond))
+	b.ReportMetric(float64(kubeWrites)/float64(2*n), "kube-writes/object")
+	b.Logf("N=%d: %d calls (%.1f per object), list calls %v, wall %v, floor %v; API server: %d writes %v, %d reads",
+		n, len(calls), float64(len(calls))/float64(2*n), lists, wall.Round(time.Millisecond), floor.Round(time.Millisecond), kubeWrites, kube, kubeReads)
+}
+
+// kubeResource names the resource (and subresource) of an API path: products, products/status,
+// events.
+func kubeResource(path string) string {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	for i, p := range parts {
+		if p == "namespaces" && i+2 < len(parts) {
+			rest := parts[i+2:]
+			if len(rest) >= 3 {
+				return rest[0] + "/" + rest[2]
+			}
+			return rest[0]
+		}
+	}
+	return path
 }
 
 // countSynced counts the harness's Backends and Products Synced for their generation.
