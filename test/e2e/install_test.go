@@ -37,6 +37,7 @@ const (
 func TestInstallWithTheOperatorsOwnPermissions(t *testing.T) {
 	root := envtestutil.RepoRoot()
 	kubectl(t, "", "apply", "--server-side", "--force-conflicts", "-k", filepath.Join(root, "config", "default"))
+	checkNarrowRBAC(t)
 	kubeconfig := serviceAccountKubeconfig(t)
 
 	t.Run("OwnNamespace", func(t *testing.T) {
@@ -86,6 +87,43 @@ func TestInstallWithTheOperatorsOwnPermissions(t *testing.T) {
 		quickstartIn(t, ns, logs)
 		noForbidden(t, logs)
 	})
+}
+
+// checkNarrowRBAC checks what the install grants: no wildcard verb, resource or API group in any
+// role it made, and the manager role bound in the operator's namespace only (watching more is the
+// user's decision, a binding they add), so that Secrets are readable there and nowhere else.
+func checkNarrowRBAC(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	clientset := kubernetes.NewForConfigOrDie(env.Config)
+	roles, err := clientset.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=threescale-operator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(roles.Items) == 0 {
+		t.Fatal("the install made no ClusterRole labelled app.kubernetes.io/name=threescale-operator")
+	}
+	for _, role := range roles.Items {
+		for _, rule := range role.Rules {
+			for _, v := range append(append(append([]string{}, rule.Verbs...), rule.Resources...), rule.APIGroups...) {
+				if v == "*" {
+					t.Errorf("ClusterRole %s grants a wildcard: %+v", role.Name, rule)
+				}
+			}
+		}
+	}
+	bindings, err := clientset.RbacV1().ClusterRoleBindings().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bindings.Items {
+		if b.RoleRef.Name == installRole {
+			t.Errorf("the install binds %s cluster-wide (ClusterRoleBinding %s): it must be bound in the operator's namespace only", installRole, b.Name)
+		}
+	}
+	if _, err := clientset.RbacV1().RoleBindings(installNamespace).Get(ctx, "threescale-operator-manager-rolebinding", metav1.GetOptions{}); err != nil {
+		t.Errorf("the manager role's RoleBinding in %s: %v", installNamespace, err)
+	}
 }
 
 // serviceAccountKubeconfig writes a kubeconfig that authenticates as the install's ServiceAccount,
