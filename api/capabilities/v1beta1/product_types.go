@@ -441,6 +441,13 @@ type ProductStatus struct {
 	// +optional
 	ProductionVersion int64 `json:"productionVersion,omitempty"`
 
+	// BackendMetricsDigests holds, by backend system name, the metricsDigest of each Backend whose
+	// metrics or methods the application plans' limits and pricing rules name, as of the product's
+	// last sync. When only these change, the next sync reads and plans the application plans
+	// alone.
+	// +optional
+	BackendMetricsDigests map[string]string `json:"backendMetricsDigests,omitempty"`
+
 	// Conditions are Synced, Invalid, Failed, Orphan and Ready.
 	// +listType=map
 	// +listMapKey=type

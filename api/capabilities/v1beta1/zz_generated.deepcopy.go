@@ -1713,6 +1713,13 @@ func (in *ProductStatus) DeepCopyInto(out *ProductStatus) {
 		*out = new(string)
 		**out = **in
 	}
+	if in.BackendMetricsDigests != nil {
+		in, out := &in.BackendMetricsDigests, &out.BackendMetricsDigests
+		*out = make(map[string]string, len(*in))
+		for key, val := range *in {
+			(*out)[key] = val
+		}
+	}
 	if in.Conditions != nil {
 		in, out := &in.Conditions, &out.Conditions
 		*out = make([]metav1.Condition, len(*in))

@@ -144,17 +144,26 @@ func (k Kind) backends(ctx context.Context, p *capabilitiesv1beta1.Product, admi
 }
 
 // backendIDs maps the system names of the Backends p references to their 3scale IDs (see
-// backends).
-func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]int64, error) {
+// backends), and those whose metrics its limits and pricing rules name to their metricsDigest.
+func (k Kind) backendIDs(ctx context.Context, p *capabilitiesv1beta1.Product, adminURL string) (map[string]int64, map[string]string, error) {
 	found, err := k.backends(ctx, p, adminURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make(map[string]int64, len(found))
 	for name, b := range found {
 		ids[name] = *b.Status.ID
 	}
-	return ids, nil
+	var digests map[string]string
+	for _, name := range MetricBackends(p) {
+		if b, ok := found[name]; ok {
+			if digests == nil {
+				digests = map[string]string{}
+			}
+			digests[name] = b.Status.MetricsDigest
+		}
+	}
+	return ids, digests, nil
 }
 
 // findBackend returns the Backend of items whose system name is name and whose provider account
@@ -230,6 +239,8 @@ type ext struct {
 	external.InTenant
 	desired  *Desired
 	backends map[string]int64
+	// digests are the metricsDigest of the Backends whose metrics p's plans name.
+	digests map[string]string
 }
 
 // prepare reads what a sync of p needs besides 3scale: the Secrets its spec references and the
@@ -242,14 +253,14 @@ func (e *ext) prepare(ctx context.Context, p *capabilitiesv1beta1.Product) error
 	if err != nil {
 		return classify(err)
 	}
-	backends, err := e.kind.backendIDs(ctx, p, e.C.AdminURL())
+	backends, digests, err := e.kind.backendIDs(ctx, p, e.C.AdminURL())
 	if err != nil {
 		return err
 	}
 	if err := customPoliciesRegistered(ctx, e.C, p); err != nil {
 		return err
 	}
-	e.desired, e.backends = d, backends
+	e.desired, e.backends, e.digests = d, backends, digests
 	return nil
 }
 
@@ -305,23 +316,58 @@ func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, 
 	return external.FindByKey(ctx, e.C.ListProducts, p.SystemNameOrDefault())
 }
 
-// Observe reads the product id and plans what differs.
+// Observe reads the product id and plans what differs. When the last sync of this very spec
+// succeeded and only the metrics of Backends its plans name changed since (their metricsDigest:
+// what wakes a synced Product without a spec change), it reads and plans the application plans
+// alone (ObservePlans, PlanPlans); the poll reads everything, and reverts any other drift.
 func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product, id int64) (external.Observation, error) {
 	if err := e.prepare(ctx, p); err != nil {
 		return external.Observation{}, err
+	}
+	if e.onlyBackendMetricsChanged(p) {
+		o, err := ObservePlans(ctx, e.C, e.desired, id, e.backends)
+		if err != nil || o.Product == nil {
+			return external.Observation{}, classify(err)
+		}
+		ops, ok, err := PlanPlans(e.desired, o, e.backends)
+		if err != nil {
+			return external.Observation{}, classify(err)
+		}
+		if ok {
+			e.observed(p, o)
+			return external.Observation{Exists: true, Operations: ops, Warnings: Warnings(&p.Spec)}, nil
+		}
 	}
 	o, err := Observe(ctx, e.C, e.desired, id, e.backends)
 	if err != nil || o.Product == nil {
 		return external.Observation{}, classify(err)
 	}
-	if state := o.Product.State; state != "" {
-		p.Status.State = &state
-	}
 	ops, err := Plan(e.desired, o, e.backends)
 	if err != nil {
 		return external.Observation{}, classify(err)
 	}
+	e.observed(p, o)
 	return external.Observation{Exists: true, Operations: ops, Warnings: Warnings(&p.Spec)}, nil
+}
+
+// observed records in p's status what this pass observed: the product's state, and the
+// metricsDigest of the Backends its plans were planned against.
+func (e *ext) observed(p *capabilitiesv1beta1.Product, o *Observed) {
+	if state := o.Product.State; state != "" {
+		p.Status.State = &state
+	}
+	p.Status.BackendMetricsDigests = e.digests
+}
+
+// onlyBackendMetricsChanged tells whether the last pass synced p's current spec and, since, only
+// the metricsDigest of Backends its plans name changed.
+func (e *ext) onlyBackendMetricsChanged(p *capabilitiesv1beta1.Product) bool {
+	recorded := p.Status.BackendMetricsDigests
+	if len(recorded) == 0 || maps.Equal(recorded, e.digests) || p.Status.ObservedGeneration != p.Generation {
+		return false
+	}
+	c := meta.FindStatusCondition(p.Status.Conditions, external.TypeSynced)
+	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == p.Generation
 }
 
 // Create creates the product; the loop observes it and plans the rest.

@@ -131,7 +131,7 @@ func TestBackendIDs(t *testing.T) {
 	k := Kind{Backends: c}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := k.backendIDs(context.Background(), tc.product, tc.host)
+			got, _, err := k.backendIDs(context.Background(), tc.product, tc.host)
 			gotWaiting := ""
 			if err != nil {
 				if external.Classify(err) != external.Waiting {

@@ -49,6 +49,18 @@ type ObservedPlan struct {
 // the metrics of those that limits and pricing rules refer to are read too. Observe never writes.
 // Independent reads run concurrently (the client bounds what is in flight per tenant).
 func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, backends map[string]int64) (*Observed, error) {
+	return observe(ctx, c, d, id, backends, true)
+}
+
+// ObservePlans reads what PlanPlans needs: the product (nothing when it is gone), its metrics and
+// methods, the metrics of the backends that limits and pricing rules refer to, and the
+// application plans with their limits and pricing rules; not the gateway settings, policy chain,
+// mapping rules or backend usages. It never writes.
+func ObservePlans(ctx context.Context, c *threescale.Client, d *Desired, id int64, backends map[string]int64) (*Observed, error) {
+	return observe(ctx, c, d, id, backends, false)
+}
+
+func observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, backends map[string]int64, full bool) (*Observed, error) {
 	o := &Observed{BackendMetrics: map[string][]threescale.Metric{}}
 	p, err := c.GetProduct(ctx, id)
 	switch {
@@ -60,14 +72,16 @@ func Observe(ctx context.Context, c *threescale.Client, d *Desired, id int64, ba
 	o.Product = p
 
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { o.Proxy, err = c.GetProxy(ctx, p.ID); return })
-	if d.Spec.Authentication().Mode() == capabilitiesv1beta1.AuthenticationModeOIDC {
-		g.Go(func() (err error) { o.OIDC, err = c.GetOIDCConfiguration(ctx, p.ID); return })
+	if full {
+		g.Go(func() (err error) { o.Proxy, err = c.GetProxy(ctx, p.ID); return })
+		if d.Spec.Authentication().Mode() == capabilitiesv1beta1.AuthenticationModeOIDC {
+			g.Go(func() (err error) { o.OIDC, err = c.GetOIDCConfiguration(ctx, p.ID); return })
+		}
+		g.Go(func() (err error) { o.Policies, err = c.GetPolicyChain(ctx, p.ID); return })
+		g.Go(func() (err error) { o.MappingRules, err = c.ListProductMappingRules(ctx, p.ID); return })
+		g.Go(func() (err error) { o.BackendUsages, err = c.ListBackendUsages(ctx, p.ID); return })
 	}
-	g.Go(func() (err error) { o.Policies, err = c.GetPolicyChain(ctx, p.ID); return })
 	g.Go(func() (err error) { o.Metrics, err = c.ListProductMetrics(ctx, p.ID); return })
-	g.Go(func() (err error) { o.MappingRules, err = c.ListProductMappingRules(ctx, p.ID); return })
-	g.Go(func() (err error) { o.BackendUsages, err = c.ListBackendUsages(ctx, p.ID); return })
 	var mu sync.Mutex
 	for _, name := range metricBackends(d.Spec) {
 		bid, ok := backends[name]

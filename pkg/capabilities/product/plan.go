@@ -96,6 +96,35 @@ func Plan(d *Desired, o *Observed, backends map[string]int64) ([]planning.Operat
 	return ops, nil
 }
 
+// PlanPlans returns the operations on the application plans, limits and pricing rules of the
+// product o (read by ObservePlans), in Plan's order, and the promotion spec.promoteTo asks for
+// when anything changes: what a change of its Backends' metrics and methods alone may require.
+// ok is false when the product's own metrics and methods differ from d too: Plan must then plan
+// the whole product. Like Plan, it is pure.
+func PlanPlans(d *Desired, o *Observed, backends map[string]int64) (ops []planning.Operation, ok bool, err error) {
+	if o.Product == nil {
+		return nil, false, nil
+	}
+	id := o.Product.ID
+	owner := planning.ProductOwner(id, d.promote(id))
+	metrics, err := planning.PlanMetrics(owner, d.Spec.MetricsWithHits(), d.Spec.Methods, o.Metrics)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(metrics.Early)+len(metrics.Upserts)+len(metrics.Late) > 0 {
+		return nil, false, nil
+	}
+	plans, err := planApplicationPlans(d, o, backends, metrics, id)
+	if err != nil {
+		return nil, false, err
+	}
+	ops = append(plans.deletes, plans.upserts...)
+	if d.Promotion != nil && (len(ops) > 0 || d.Promotion.Owed) {
+		ops = append(ops, promotion(d, id))
+	}
+	return ops, true, nil
+}
+
 // promotion deploys the product's configuration to staging, and promotes it to production when
 // asked.
 func promotion(d *Desired, productID int64) planning.Operation {

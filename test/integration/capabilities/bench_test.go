@@ -3,6 +3,7 @@ package capabilities_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -310,6 +311,52 @@ func BenchmarkIssue4(b *testing.B) {
 			b.StartTimer()
 		}
 	})
+}
+
+// BenchmarkBackendMethodAdded adds a method to a Backend whose methods the Product's limits name:
+// the Backend writes once; the Product, woken by the Backend's metrics digest, reads its
+// application plans and the metrics they name only (no gateway settings, policy chain, mapping
+// rules or backend usages) and writes nothing. Run:
+//
+//	KUBEBUILDER_ASSETS=$(make -s print-envtest-assets) go test ./test/integration/capabilities/ -run '^$' -bench BenchmarkBackendMethodAdded -benchtime 1x -v
+func BenchmarkBackendMethodAdded(b *testing.B) {
+	e := newBenchEnv(b)
+	e.createAll()
+	e.settle()
+	b.ResetTimer()
+	for i := range b.N {
+		e.srv.ResetCalls()
+		productReconciles := reconciles(b)["product"]
+		bk := e.backends[3]
+		e.update(bk, func() {
+			bk.Spec.Methods[fmt.Sprintf("added%d", i)] = capabilitiesv1beta1.MethodSpec{Name: fmt.Sprintf("Added %d", i)}
+		})
+		e.waitCondition(bk, backendConditions(bk), "Synced", metav1.ConditionTrue, "")
+		e.eventually("the Product woken by the Backend's metrics", func() error {
+			if n := reconciles(b)["product"] - productReconciles; n < 1 {
+				return fmt.Errorf("%v Product reconciles", n)
+			}
+			return nil
+		})
+		b.StopTimer()
+		e.settle()
+		calls := e.srv.Calls()
+		report(b, calls)
+		if w := len(e.writes()); w != 1 {
+			b.Errorf("an added backend method took %d writes, want 1 (the Backend's): %v", w, e.writes())
+		}
+		for _, c := range calls {
+			if !strings.Contains(c.Path, "/services/") {
+				continue
+			}
+			for _, unneeded := range []string{"/proxy", "/policies", "/mapping_rules", "/backend_usages"} {
+				if strings.Contains(c.Path, unneeded) {
+					b.Errorf("the Product woken by a backend's metrics read %s", c.Path)
+				}
+			}
+		}
+		b.StartTimer()
+	}
 }
 
 // BenchmarkDeclarativePromotion is BenchmarkIssue4's product with spec.promoteTo: Production:
