@@ -14,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	capabilitiesv1beta1 "github.com/threescale-oss/operator/api/capabilities/v1beta1"
 	"github.com/threescale-oss/operator/pkg/capabilities/activedoc"
 	"github.com/threescale-oss/operator/pkg/capabilities/application"
 	"github.com/threescale-oss/operator/pkg/capabilities/backend"
@@ -160,10 +159,8 @@ func assume[T client.Object](p Planner, kind external.Kind[T]) func(context.Cont
 		if planned.ID == 0 {
 			return nil
 		}
+		// What the kind's Observe recorded in obj's status (a Backend's metricsDigest) stays.
 		external.AssumeSynced(kind, obj, planned)
-		if b, ok := any(obj).(*capabilitiesv1beta1.Backend); ok {
-			b.Status.MetricsDigest = backend.MetricsDigest(&b.Spec)
-		}
 		return p.Client.Status().Update(ctx, obj)
 	}
 }

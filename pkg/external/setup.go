@@ -195,7 +195,7 @@ func EnqueueDeleting(c client.Reader, list client.ObjectList) handler.MapFunc {
 		}
 		var reqs []reconcile.Request
 		_ = meta.EachListItem(l, func(item runtime.Object) error {
-			if m, ok := item.(client.Object); ok && !m.GetDeletionTimestamp().IsZero() {
+			if m, ok := item.(client.Object); ok {
 				reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}})
 			}
 			return nil

@@ -316,47 +316,51 @@ func (e *ext) Find(ctx context.Context, p *capabilitiesv1beta1.Product) (int64, 
 	return external.FindByKey(ctx, e.C.ListProducts, p.SystemNameOrDefault())
 }
 
-// Observe reads the product id and plans what differs. When the last sync of this very spec
-// succeeded and only the metrics of Backends its plans name changed since (their metricsDigest:
-// what wakes a synced Product without a spec change), it reads and plans the application plans
-// alone (ObservePlans, PlanPlans); the poll reads everything, and reverts any other drift.
+// Observe reads the product id and plans what differs (see observeAndPlan), recording in p's
+// status the product's state and the metricsDigest of the Backends its plans were planned against.
 func (e *ext) Observe(ctx context.Context, p *capabilitiesv1beta1.Product, id int64) (external.Observation, error) {
 	if err := e.prepare(ctx, p); err != nil {
 		return external.Observation{}, err
 	}
-	if e.onlyBackendMetricsChanged(p) {
-		o, err := ObservePlans(ctx, e.C, e.desired, id, e.backends)
-		if err != nil || o.Product == nil {
-			return external.Observation{}, classify(err)
-		}
-		ops, ok, err := PlanPlans(e.desired, o, e.backends)
-		if err != nil {
-			return external.Observation{}, classify(err)
-		}
-		if ok {
-			e.observed(p, o)
-			return external.Observation{Exists: true, Operations: ops, Warnings: Warnings(&p.Spec)}, nil
-		}
-	}
-	o, err := Observe(ctx, e.C, e.desired, id, e.backends)
+	o, ops, err := e.observeAndPlan(ctx, p, id)
 	if err != nil || o.Product == nil {
 		return external.Observation{}, classify(err)
 	}
-	ops, err := Plan(e.desired, o, e.backends)
-	if err != nil {
-		return external.Observation{}, classify(err)
-	}
-	e.observed(p, o)
-	return external.Observation{Exists: true, Operations: ops, Warnings: Warnings(&p.Spec)}, nil
-}
-
-// observed records in p's status what this pass observed: the product's state, and the
-// metricsDigest of the Backends its plans were planned against.
-func (e *ext) observed(p *capabilitiesv1beta1.Product, o *Observed) {
 	if state := o.Product.State; state != "" {
 		p.Status.State = &state
 	}
 	p.Status.BackendMetricsDigests = e.digests
+	return external.Observation{Exists: true, Operations: ops, Warnings: Warnings(&p.Spec)}, nil
+}
+
+// observeAndPlan reads and plans the whole product; but when the last sync of this very spec
+// succeeded and only the metrics of Backends its plans name changed since (their metricsDigest:
+// what wakes a synced Product without a spec change), the application plans alone
+// (ObservePlans, PlanPlans), unless the product's own metrics differ too. The poll reads
+// everything, and reverts any other drift.
+func (e *ext) observeAndPlan(ctx context.Context, p *capabilitiesv1beta1.Product, id int64) (*Observed, []planning.Operation, error) {
+	if e.onlyBackendMetricsChanged(p) {
+		o, err := ObservePlans(ctx, e.C, e.desired, id, e.backends)
+		if err != nil {
+			return nil, nil, err
+		}
+		if o.Product == nil {
+			return o, nil, nil
+		}
+		ops, ok, err := PlanPlans(e.desired, o, e.backends)
+		if err != nil || ok {
+			return o, ops, err
+		}
+	}
+	o, err := Observe(ctx, e.C, e.desired, id, e.backends)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Product == nil {
+		return o, nil, nil
+	}
+	ops, err := Plan(e.desired, o, e.backends)
+	return o, ops, err
 }
 
 // onlyBackendMetricsChanged tells whether the last pass synced p's current spec and, since, only

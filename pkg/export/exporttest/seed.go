@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/threescale-oss/operator/pkg/capabilities/planning"
 	"github.com/threescale-oss/operator/pkg/threescale"
@@ -266,7 +267,7 @@ func hitsOf(ms []threescale.Metric, err error) (int64, error) {
 		return 0, err
 	}
 	for _, m := range ms {
-		if m.ParentID == 0 && (m.SystemName == "hits" || len(m.SystemName) > 5 && m.SystemName[:5] == "hits.") {
+		if m.ParentID == 0 && (m.SystemName == "hits" || strings.HasPrefix(m.SystemName, "hits.")) {
 			return m.ID, nil
 		}
 	}
