@@ -3,14 +3,12 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -130,15 +128,10 @@ func checkNarrowRBAC(t *testing.T) {
 // with a token of it, as its pod would.
 func serviceAccountKubeconfig(t *testing.T) string {
 	t.Helper()
-	clientset := kubernetes.NewForConfigOrDie(env.Config)
-	tr, err := clientset.CoreV1().ServiceAccounts(installNamespace).CreateToken(context.Background(), installAccount,
-		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptrInt64(3600)}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("cannot get a token of the install's ServiceAccount: %v", err)
-	}
+	token := tokenOf(t, kubernetes.NewForConfigOrDie(env.Config), installNamespace, installAccount)
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["envtest"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData}
-	cfg.AuthInfos[installAccount] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
+	cfg.AuthInfos[installAccount] = &clientcmdapi.AuthInfo{Token: token}
 	cfg.Contexts["operator"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: installAccount}
 	cfg.CurrentContext = "operator"
 	path := filepath.Join(t.TempDir(), "kubeconfig")
@@ -152,28 +145,24 @@ func serviceAccountKubeconfig(t *testing.T) string {
 // the install's namespace as its pod does; stop it with stop.
 func startAs(t *testing.T, kubeconfig, watchNamespace string) (*exec.Cmd, *logBuffer) {
 	t.Helper()
-	cmd := exec.Command(manager, "--leader-elect", "--leader-election-namespace="+installNamespace,
+	cmd := env.OperatorCommand(manager, watchNamespace, "--leader-elect", "--leader-election-namespace="+installNamespace,
 		"--metrics-bind-address=0", "--health-probe-bind-address=0")
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "WATCH_NAMESPACE="+watchNamespace)
-	logs := &logBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd, logs
+	cmd.Env = append(cmd.Env, "KUBECONFIG="+kubeconfig) // the last value of a variable wins
+	return startCommand(t, cmd)
 }
 
-// quickstartIn follows the capabilities quickstart in ns: a tenant Secret, backend1 and product1,
-// and `kubectl wait --for=condition=Synced`.
-func quickstartIn(t *testing.T, ns string, logs *logBuffer) {
+// quickstartIn follows the capabilities quickstart in ns against a new in-memory tenant, which it
+// returns: a tenant Secret, backend1 and product1, and `kubectl wait --for=condition=Synced`.
+func quickstartIn(t *testing.T, ns string, logs *logBuffer) inmemory.Tenant {
 	t.Helper()
-	_, tenant := inmemory.NewTestServer(t)
+	_, tenant := inmemory.NewTestServer(t, inmemory.WithLatency(5*time.Millisecond))
 	kubectl(t, "", "-n", ns, "create", "secret", "generic", "threescale-provider-account",
 		"--from-literal=adminURL="+tenant.AdminURL, "--from-literal=token="+tenant.Token)
 	kubectl(t, "", "-n", ns, "apply", "-f", filepath.Join(envtestutil.RepoRoot(), "test", "api", "testdata", "valid", "product-quickstart.yaml"))
 	if r := env.Run("", "-n", ns, "wait", "--for=condition=Synced", "backend/backend1", "product/product1", "--timeout=120s"); r.Err != nil {
 		t.Fatalf("kubectl wait --for=condition=Synced in %s: %v\n%s%s\noperator logs:\n%s", ns, r.Err, r.Stdout, r.Stderr, logs)
 	}
+	return tenant
 }
 
 // noForbidden fails when the API server refused the operator anything.
@@ -185,5 +174,3 @@ func noForbidden(t *testing.T, logs *logBuffer) {
 		}
 	}
 }
-
-func ptrInt64(v int64) *int64 { return &v }

@@ -107,7 +107,12 @@ func (l *logBuffer) String() string {
 // it exits cleanly.
 func startManager(t *testing.T, watchNamespace string, args ...string) (*exec.Cmd, *logBuffer) {
 	t.Helper()
-	cmd := env.OperatorCommand(manager, watchNamespace, args...)
+	return startCommand(t, env.OperatorCommand(manager, watchNamespace, args...))
+}
+
+// startCommand starts cmd (the operator binary) with its output collected; stop it with stop.
+func startCommand(t *testing.T, cmd *exec.Cmd) (*exec.Cmd, *logBuffer) {
+	t.Helper()
 	logs := &logBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -241,7 +246,13 @@ func serviceAccountToken(t *testing.T, clientset kubernetes.Interface, namespace
 	if _, err := clientset.CoreV1().ServiceAccounts(namespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := clientset.CoreV1().ServiceAccounts(namespace).CreateToken(ctx, name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	return tokenOf(t, clientset, namespace, name)
+}
+
+// tokenOf requests a token of the existing ServiceAccount namespace/name, as its pod would get.
+func tokenOf(t *testing.T, clientset kubernetes.Interface, namespace, name string) string {
+	t.Helper()
+	tr, err := clientset.CoreV1().ServiceAccounts(namespace).CreateToken(context.Background(), name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("cannot request a token for the ServiceAccount %s/%s: %v", namespace, name, err)
 	}

@@ -15,20 +15,11 @@ import (
 // real binary, as a user does: create the threescale-provider-account secret, apply backend1 and
 // product1, and `kubectl wait --for=condition=Synced` returns for both; 3scale then holds them.
 func TestQuickstart(t *testing.T) {
-	_, tenant := inmemory.NewTestServer(t, inmemory.WithLatency(5*time.Millisecond))
-
 	const ns = "quickstart"
 	kubectl(t, "", "create", "namespace", ns)
-	kubectl(t, "", "-n", ns, "create", "secret", "generic", "threescale-provider-account",
-		"--from-literal=adminURL="+tenant.AdminURL, "--from-literal=token="+tenant.Token)
-
 	cmd, logs := startManager(t, ns, "--metrics-bind-address=0", "--health-probe-bind-address=0")
 	defer stop(t, cmd, logs)
-
-	kubectl(t, "", "-n", ns, "apply", "-f", filepath.Join(envtestutil.RepoRoot(), "test", "api", "testdata", "valid", "product-quickstart.yaml"))
-	if r := env.Run("", "-n", ns, "wait", "--for=condition=Synced", "backend/backend1", "product/product1", "--timeout=120s"); r.Err != nil {
-		t.Fatalf("kubectl wait --for=condition=Synced: %v\n%s%s\noperator logs:\n%s", r.Err, r.Stdout, r.Stderr, logs)
-	}
+	tenant := quickstartIn(t, ns, logs)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
